@@ -1,0 +1,25 @@
+/**
+ * embedkit core: the registry, the plugin contracts, the plugin loader and shared helpers.
+ *
+ * ```ts
+ * import { registry } from "@embedkit/core";
+ * import "@embedkit/core/plugins"; // registers the built-in plugins
+ * const finch = await registry.create("clusterer", "finch", {});
+ * ```
+ * @module
+ */
+export * from "./contracts/mod.ts";
+export {
+  type InstanceOf,
+  type RegisteredPlugin,
+  type RegisterOptions,
+  Registry,
+  registry,
+} from "./registry.ts";
+export { loadPluginModule, type LoadPluginOptions } from "./loader.ts";
+export { check, closest, withDefaults } from "./config.ts";
+export { ConfigError, InputError, PluginError } from "./errors.ts";
+export { assertFinite, fromRows, type Matrix, matrix, row, selectRows } from "./matrix.ts";
+export { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
+export { Progress, status } from "./progress.ts";
+export { Rng } from "./random.ts";

@@ -1,0 +1,66 @@
+/**
+ * Test helpers: where the shared data lives and how to skip visibly when it is absent.
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
+
+/** Repository root. */
+export const ROOT: string = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** `../shared/data` next to the repository (CI has it; a fresh clone elsewhere may not). */
+export const SHARED: string = resolve(ROOT, "..", "shared", "data");
+/** Committed golden reference files. */
+export const GOLDEN: string = join(ROOT, "tests", "golden");
+
+let sharedPresent: boolean | undefined;
+/** True when ../shared/data exists. */
+export function hasShared(): boolean {
+  if (sharedPresent === undefined) {
+    try {
+      sharedPresent = Deno.statSync(SHARED).isDirectory;
+    } catch {
+      sharedPresent = false;
+    }
+    if (!sharedPresent) {
+      console.error(`SKIP: ${SHARED} is absent; tests that need the shared data are skipped`);
+    }
+  }
+  return sharedPresent;
+}
+
+/** Path inside the shared data folder. */
+export function shared(...parts: string[]): string {
+  return join(SHARED, ...parts);
+}
+
+/**
+ * `Deno.test` options for a test that needs ../shared/data: it is ignored (shown as "ignored" in the
+ * summary, with a SKIP line on stderr) when the folder is absent.
+ */
+export function needsShared(name: string): { name: string; ignore: boolean } {
+  const present = hasShared();
+  return { name: present ? name : `${name} (SKIPPED: ../shared/data absent)`, ignore: !present };
+}
+
+/** Reads a committed golden JSON file. */
+export function golden<T = unknown>(name: string): T {
+  return JSON.parse(Deno.readTextFileSync(join(GOLDEN, name))) as T;
+}
+
+/** Max absolute difference between two arrays (throws on length mismatch). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** A temp directory removed after `fn`. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "embedkit-test-" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
