@@ -25,12 +25,17 @@ export function withDefaults<C extends object>(component: string, defaults: C, u
   return out;
 }
 
-/** Validation helpers; each throws a ConfigError naming the component, the option and the allowed range. */
+/** Validation helpers (see {@link check}); each throws a ConfigError naming the component, the option and the allowed range. */
 export interface Checks {
+  /** v > 0 and finite. */
   positive(component: string, name: string, v: number): void;
+  /** v >= 0 and finite. */
   nonNegative(component: string, name: string, v: number): void;
+  /** Integer within [min, max]. */
   integer(component: string, name: string, v: number, min?: number, max?: number): void;
+  /** Within [min, max]. */
   range(component: string, name: string, v: number, min: number, max: number): void;
+  /** One of the allowed values. */
   oneOf<T>(component: string, name: string, v: T, allowed: readonly T[]): void;
 }
 

@@ -6,8 +6,11 @@
 
 /** A row-major float32 matrix. */
 export interface Matrix {
+  /** Number of rows (embeddings). */
   readonly rows: number;
+  /** Number of columns (dimension). */
   readonly cols: number;
+  /** `rows * cols` values, row-major. */
   readonly data: Float32Array;
 }
 

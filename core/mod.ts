@@ -17,7 +17,7 @@ export {
   registry,
 } from "./registry.ts";
 export { loadPluginModule, type LoadPluginOptions } from "./loader.ts";
-export { check, closest, withDefaults } from "./config.ts";
+export { check, type Checks, closest, withDefaults } from "./config.ts";
 export { ConfigError, InputError, PluginError } from "./errors.ts";
 export { assertFinite, fromRows, type Matrix, matrix, row, selectRows } from "./matrix.ts";
 export { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";

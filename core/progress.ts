@@ -14,6 +14,7 @@ export class Progress {
   readonly #tty: boolean;
   readonly #enabled: boolean;
 
+  /** `label` prefixes every line; `total` is the number of steps. */
   constructor(readonly label: string, readonly total: number, opts: { enabled?: boolean } = {}) {
     this.#tty = Deno.stderr.isTerminal();
     const env = safeEnv("EMBEDKIT_PROGRESS");

@@ -7,6 +7,7 @@
 export class Rng {
   #s: number;
   #spare: number | undefined;
+  /** The seed is kept so outputs can record it. */
   constructor(readonly seed: number) {
     this.#s = seed >>> 0;
   }

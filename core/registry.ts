@@ -16,16 +16,23 @@ import { checkDefinition, guardInstance } from "./guard.ts";
 
 /** The instance type each kind's plugins create. */
 export interface InstanceOf {
+  /** Backbone instances. */
   backbone: Backbone;
+  /** Loss instances. */
   loss: Loss;
+  /** Clusterer instances. */
   clusterer: Clusterer;
+  /** Adapter instances. */
   adapter: Adapter;
+  /** Scorer instances (any role). */
   scorer: Scorer;
 }
 
 /** Where a registered plugin came from (shown by `embedkit plugins`). */
 export interface RegisteredPlugin {
+  /** The plugin definition. */
   readonly def: PluginDefinition;
+  /** "built-in", a file path or a URL. */
   readonly source: string;
 }
 

@@ -7,8 +7,11 @@ import type { PluginDefinition } from "./base.ts";
 
 /** Embeddings with optional speaker labels and domain ids (e.g. 0 = source, 1 = target). */
 export interface AdapterData {
+  /** Embeddings, one per row. */
   readonly x: Matrix;
+  /** Speaker/class label per row (absent for unlabelled data). */
   readonly labels?: Int32Array;
+  /** Domain id per row (e.g. 0 = source, 1 = target). */
   readonly domains?: Int32Array;
 }
 

@@ -19,7 +19,9 @@ export interface ClusterRequest {
 
 /** Labels are 0..numClusters-1, one per input row. */
 export interface ClusterResult {
+  /** Cluster id per input row, 0..numClusters-1. */
   readonly labels: Int32Array;
+  /** Number of clusters found or requested. */
   readonly numClusters: number;
   /** Method-specific outputs: linkage matrix, partitions, centroids, chosen K, seed... */
   readonly extra?: Record<string, unknown>;
@@ -27,6 +29,7 @@ export interface ClusterResult {
 
 /** A configured clusterer. */
 export interface Clusterer {
+  /** Partitions the rows of `x`. */
   cluster(x: Matrix, request?: ClusterRequest): ClusterResult | Promise<ClusterResult>;
 }
 

@@ -29,8 +29,11 @@ export interface Loss<V = unknown> {
 
 /** Shape facts a loss needs at creation. */
 export interface LossShape {
+  /** Embedding dimension. */
   readonly dim: number;
+  /** Number of classes for classification losses. */
   readonly numClasses?: number;
+  /** Seed for weight initialisation. */
   readonly seed?: number;
 }
 

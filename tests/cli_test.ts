@@ -1,0 +1,76 @@
+import { assert, assertEquals } from "./assert.ts";
+import { commands } from "../cli/commands/mod.ts";
+import { helpText, parseCommandArgs } from "../cli/common.ts";
+import { join } from "node:path";
+import { ROOT } from "./helpers.ts";
+
+async function embedkit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write=.,/tmp",
+      "--allow-env",
+      "--allow-sys",
+      "cli/main.ts",
+      ...args,
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("cli: every command has --help listing its options", () => {
+  for (const [name, cmd] of Object.entries(commands)) {
+    const args = parseCommandArgs(name, cmd, ["--help"]);
+    assertEquals(args.values.help, true);
+    const text = helpText(name, cmd);
+    assert(text.startsWith(`embedkit ${name}: `), text);
+    for (const opt of Object.keys(cmd.options)) {
+      assert(text.includes(`--${opt}`), `${name} help lacks --${opt}`);
+    }
+  }
+});
+
+Deno.test("cli: plugins --plugin lists a user's plugin file; --out is written atomically", async () => {
+  const dir = await Deno.makeTempDir({ dir: "/tmp" });
+  try {
+    const out = join(dir, "plugins.json");
+    const r = await embedkit(
+      "plugins",
+      "--kind",
+      "scorer",
+      "--json",
+      "--plugin",
+      "./tests/fixtures/my_scorer.ts",
+      "--out",
+      out,
+    );
+    assertEquals(r.code, 0, r.stderr);
+    const list = JSON.parse(await Deno.readTextFile(out)) as {
+      name: string;
+      source: string;
+      options: Record<string, unknown>;
+    }[];
+    const mine = list.find((p) => p.name === "neg-euclidean");
+    assert(mine, "user plugin missing from the list");
+    assertEquals(mine.options, {
+      scale: { default: 1, help: "distances are divided by this before negating" },
+    });
+    assert(list.some((p) => p.name === "cosine" && p.source === "built-in"));
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["plugins.json"]); // no temp file left
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: unknown command and unknown flag fail with a pointer to help", async () => {
+  const a = await embedkit("no-such-command");
+  assertEquals(a.code, 2);
+  assert(a.stderr.includes("unknown command 'no-such-command'"), a.stderr);
+  const b = await embedkit("plugins", "--no-such-flag");
+  assertEquals(b.code, 1);
+  assert(b.stderr.includes("--help"), b.stderr);
+});
