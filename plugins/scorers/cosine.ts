@@ -1,9 +1,13 @@
 /**
  * Cosine scoring of trials: score = cos(enroll[i], test[j]).
+ * Rows are L2-normalised once; when the trials cover a large share of all enroll x test pairs the
+ * whole score matrix is computed by the distance kernel (WASM) and gathered, otherwise each trial is
+ * one dot product.
  * @module
  */
 import type { ScorerPlugin, TrialScorer } from "../../core/contracts/mod.ts";
 import { check } from "../../core/config.ts";
+import { dotMatrix, l2NormalizeRows } from "../../core/kernels/distance.ts";
 
 /** Options of the cosine scorer. */
 export interface CosineConfig {
@@ -28,18 +32,32 @@ export const cosineScorer: ScorerPlugin<CosineConfig, TrialScorer> = {
         if (enroll.cols !== test.cols) {
           throw new RangeError(`enrollment dim ${enroll.cols} != test dim ${test.cols}`);
         }
-        const d = enroll.cols;
-        const out = new Float32Array(trials.enroll.length);
-        for (let t = 0; t < out.length; t++) {
-          const a = trials.enroll[t] * d, b = trials.test[t] * d;
-          let ab = 0, aa = 0, bb = 0;
-          for (let k = 0; k < d; k++) {
-            const x = enroll.data[a + k], y = test.data[b + k];
-            ab += x * y;
-            aa += x * x;
-            bb += y * y;
+        const n = trials.enroll.length;
+        if (trials.test.length !== n) {
+          throw new RangeError(`trials have ${n} enrollment but ${trials.test.length} test indices`);
+        }
+        for (let t = 0; t < n; t++) {
+          const a = trials.enroll[t], b = trials.test[t];
+          if (!(a >= 0 && a < enroll.rows && b >= 0 && b < test.rows)) {
+            throw new RangeError(
+              `trial ${t} indexes enroll row ${a} / test row ${b} outside ${enroll.rows} / ${test.rows} rows`,
+            );
           }
-          out[t] = ab / Math.sqrt(aa * bb || 1) - c.offset;
+        }
+        const e = l2NormalizeRows({ ...enroll, data: enroll.data.slice() });
+        const x = l2NormalizeRows({ ...test, data: test.data.slice() });
+        const out = new Float32Array(n);
+        if (n * 4 >= enroll.rows * test.rows) {
+          const full = dotMatrix(e, x).data;
+          for (let t = 0; t < n; t++) out[t] = full[trials.enroll[t] * test.rows + trials.test[t]] - c.offset;
+          return out;
+        }
+        const d = enroll.cols;
+        for (let t = 0; t < n; t++) {
+          const a = trials.enroll[t] * d, b = trials.test[t] * d;
+          let ab = 0;
+          for (let k = 0; k < d; k++) ab += e.data[a + k] * x.data[b + k];
+          out[t] = ab - c.offset;
         }
         return out;
       },

@@ -4,8 +4,38 @@
  */
 import type { PluginDefinition } from "../../core/contracts/base.ts";
 import { cosineScorer } from "./cosine.ts";
+import { derMetric } from "./der.ts";
+import { jerMetric } from "./jer.ts";
+import { clusterMetricsMetric } from "./cluster_metrics.ts";
+import { irMetricsMetric } from "./ir_metrics.ts";
+import { eerMetric } from "./eer.ts";
+import { minDcfMetric } from "./min_dcf.ts";
+import { actDcfMetric } from "./act_dcf.ts";
+import { cllrMetric } from "./cllr.ts";
+import { detMetric } from "./det.ts";
+import { snormScorer } from "./snorm.ts";
+import { asnormScorer } from "./asnorm.ts";
+import { asnorm2Scorer } from "./asnorm2.ts";
+import { logregCalibration } from "./logreg_calibration.ts";
+import { linearFusion } from "./linear_fusion.ts";
+import { averageFusion } from "./average_fusion.ts";
 
 /** Every built-in plugin of this kind. */
 export const plugins: PluginDefinition[] = [
   cosineScorer as PluginDefinition,
+  derMetric as PluginDefinition,
+  jerMetric as PluginDefinition,
+  clusterMetricsMetric as PluginDefinition,
+  irMetricsMetric as PluginDefinition,
+  eerMetric as PluginDefinition,
+  minDcfMetric as PluginDefinition,
+  actDcfMetric as PluginDefinition,
+  cllrMetric as PluginDefinition,
+  detMetric as PluginDefinition,
+  snormScorer as PluginDefinition,
+  asnormScorer as PluginDefinition,
+  asnorm2Scorer as PluginDefinition,
+  logregCalibration as PluginDefinition,
+  linearFusion as PluginDefinition,
+  averageFusion as PluginDefinition,
 ];

@@ -1,0 +1,167 @@
+/**
+ * Reader for numpy `.npy` arrays and `.npz` archives (zip of .npy, stored or deflated, as written by
+ * np.savez / np.savez_compressed). Little-endian float64/float32/int32/int64/int16/uint8/bool arrays;
+ * Fortran-ordered arrays are returned in C (row-major) order.
+ * @module
+ */
+import { InputError } from "../errors.ts";
+
+/** A decoded array: row-major data with its numpy dtype string and shape. */
+export interface NpyArray {
+  readonly dtype: string;
+  readonly shape: number[];
+  readonly data: Float64Array | Float32Array | Int32Array | Int16Array | Uint8Array;
+}
+
+const td = new TextDecoder();
+
+/** Parses one .npy file's bytes; `what` names it in errors. */
+export function parseNpy(bytes: Uint8Array, what = "array.npy"): NpyArray {
+  if (bytes.length < 10 || bytes[0] !== 0x93 || td.decode(bytes.subarray(1, 6)) !== "NUMPY") {
+    throw new InputError(what, "not a .npy file (missing \\x93NUMPY magic)");
+  }
+  const major = bytes[6];
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
+  const hstart = major === 1 ? 10 : 12;
+  const header = td.decode(bytes.subarray(hstart, hstart + hlen));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*True/.test(header);
+  const shapeTxt = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || shapeTxt === undefined) {
+    throw new InputError(what, `unreadable .npy header: ${header.trim()}`);
+  }
+  const shape = shapeTxt.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const off = hstart + hlen;
+  const body = bytes.slice(off); // aligned copy
+  const need = (size: number) => {
+    if (body.byteLength < count * size) {
+      throw new InputError(
+        what,
+        `truncated: ${body.byteLength} data bytes for shape (${shape.join(", ")}) of ${descr}`,
+      );
+    }
+  };
+  let data: NpyArray["data"];
+  switch (descr) {
+    case "<f8":
+      need(8);
+      data = new Float64Array(body.buffer, 0, count);
+      break;
+    case "<f4":
+      need(4);
+      data = new Float32Array(body.buffer, 0, count);
+      break;
+    case "<i4":
+      need(4);
+      data = new Int32Array(body.buffer, 0, count);
+      break;
+    case "<i2":
+      need(2);
+      data = new Int16Array(body.buffer, 0, count);
+      break;
+    case "<i8": {
+      need(8);
+      const big = new BigInt64Array(body.buffer, 0, count);
+      data = Float64Array.from(big, (v) => Number(v));
+      break;
+    }
+    case "|u1":
+    case "|b1":
+      need(1);
+      data = new Uint8Array(body.buffer, 0, count);
+      break;
+    default:
+      throw new InputError(what, `dtype '${descr}' is not supported (use little-endian float64/float32/int)`);
+  }
+  if (fortran && shape.length > 1) data = toRowMajor(data, shape);
+  return { dtype: descr, shape, data };
+}
+
+function toRowMajor<T extends NpyArray["data"]>(src: T, shape: number[]): T {
+  const out = new (src.constructor as new (n: number) => T)(src.length);
+  const nd = shape.length;
+  const idx = new Array(nd).fill(0);
+  for (let f = 0; f < src.length; f++) {
+    // f is the Fortran linear index of idx; compute the C index
+    let c = 0;
+    for (let k = 0; k < nd; k++) c = c * shape[k] + idx[k];
+    out[c] = src[f];
+    for (let k = 0; k < nd; k++) {
+      if (++idx[k] < shape[k]) break;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+async function inflateRaw(data: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Parses an .npz archive's bytes into name -> array (the `.npy` suffix dropped, like np.load). */
+export async function parseNpz(bytes: Uint8Array, what = "archive.npz"): Promise<Map<string, NpyArray>> {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // End of central directory: signature 0x06054b50 within the last 64 KiB + 22 bytes.
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65557); i--) {
+    if (dv.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new InputError(what, "not a zip/.npz archive (no end-of-central-directory record)");
+  const entries = dv.getUint16(eocd + 10, true);
+  let p = dv.getUint32(eocd + 16, true);
+  const out = new Map<string, NpyArray>();
+  for (let e = 0; e < entries; e++) {
+    if (dv.getUint32(p, true) !== 0x02014b50) {
+      throw new InputError(what, `corrupt central directory at byte ${p}`);
+    }
+    const method = dv.getUint16(p + 10, true);
+    const csize = dv.getUint32(p + 20, true);
+    const nameLen = dv.getUint16(p + 28, true),
+      extraLen = dv.getUint16(p + 30, true),
+      commentLen = dv.getUint16(p + 32, true);
+    const local = dv.getUint32(p + 42, true);
+    const name = td.decode(bytes.subarray(p + 46, p + 46 + nameLen));
+    p += 46 + nameLen + extraLen + commentLen;
+    if (csize === 0xffffffff || local === 0xffffffff) {
+      throw new InputError(what, `entry '${name}' uses zip64, which is not supported`);
+    }
+    if (dv.getUint32(local, true) !== 0x04034b50) {
+      throw new InputError(what, `corrupt local header of '${name}'`);
+    }
+    const start = local + 30 + dv.getUint16(local + 26, true) + dv.getUint16(local + 28, true);
+    const raw = bytes.subarray(start, start + csize);
+    let file: Uint8Array;
+    if (method === 0) file = raw;
+    else if (method === 8) file = await inflateRaw(raw);
+    else {throw new InputError(
+        what,
+        `entry '${name}' uses zip method ${method}; only stored and deflate are supported`,
+      );}
+    out.set(name.replace(/\.npy$/, ""), parseNpy(file, `${what}:${name}`));
+  }
+  return out;
+}
+
+/** Reads an .npz file from disk. */
+export async function readNpz(path: string): Promise<Map<string, NpyArray>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    throw new InputError(path, `cannot read .npz: ${(e as Error).message}`);
+  }
+  return parseNpz(bytes, path);
+}
+
+/** The named array of an archive, with an error naming the file and the arrays it does hold. */
+export function npzGet(npz: Map<string, NpyArray>, name: string, file: string): NpyArray {
+  const a = npz.get(name);
+  if (!a) throw new InputError(file, `has no array '${name}' (holds: ${[...npz.keys()].join(", ")})`);
+  return a;
+}

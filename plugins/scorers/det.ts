@@ -1,0 +1,38 @@
+/**
+ * DET curve: Pmiss against Pfa at every achievable threshold, with probit coordinates for plotting.
+ * `compute` gives summary numbers (the metric contract); `curve` gives the points; write a plot with
+ * `writeDetSvg` from core/scoring/det_plot.ts.
+ * @module
+ */
+import type { Metric, MetricInput, ScorerPlugin } from "../../core/contracts/mod.ts";
+import { type DetCurve, detCurve, eerNist } from "../../core/scoring/metrics.ts";
+import { metricSplit } from "../../core/scoring/metric_input.ts";
+
+/** Options of the `det` metric (none). */
+export type DetConfig = Record<never, never>;
+
+/** A DET metric instance: `curve(input)` returns the points. */
+export interface DetMetric extends Metric {
+  curve(input: MetricInput): DetCurve;
+}
+
+/** `det` metric plugin. */
+export const detMetric: ScorerPlugin<DetConfig, DetMetric> = {
+  kind: "scorer",
+  name: "det",
+  description: "DET curve points (Pfa, Pmiss and their probits) at every achievable threshold",
+  defaults: {},
+  options: {},
+  validate() {},
+  create() {
+    return {
+      role: "metric",
+      curve: (input) => detCurve(metricSplit(input, "det")),
+      compute(input) {
+        const split = metricSplit(input, "det");
+        const c = detCurve(split);
+        return { points: c.pmiss.length, eer: eerNist(split).eer };
+      },
+    };
+  },
+};
