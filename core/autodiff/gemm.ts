@@ -1,8 +1,52 @@
 /**
- * Cache-blocked float32 matrix products in plain TypeScript (row-major). The WASM SIMD kernels in
- * core/kernels/ may replace the inner loops later; the signatures here stay.
+ * Float32 matrix products (row-major) for the autodiff tape. Products large enough to amortise the
+ * copy into WASM memory run on the WASM SIMD dot-product kernel of core/kernels/distance.ts
+ * (`dotMatrix` = A·Bᵀ, a register-blocked f32x4 micro-kernel); small ones, and every product when
+ * the kernel is unavailable, run on the cache-blocked TypeScript loops below. A·B and Aᵀ·B are
+ * mapped onto A·Bᵀ by transposing operands (O(n²) against the O(n³) product).
  * @module
  */
+import { dotMatrix } from "../kernels/distance.ts";
+
+/** Below this many multiply-adds the TypeScript loops win (no copies into WASM memory). */
+const WASM_MIN_MACS = 64 * 64 * 64;
+
+let wasmOk: boolean | undefined;
+function useWasm(macs: number): boolean {
+  if (macs < WASM_MIN_MACS) return false;
+  if (wasmOk === undefined) {
+    try {
+      const r = dotMatrix({ rows: 1, cols: 2, data: Float32Array.of(1, 2) }, {
+        rows: 1,
+        cols: 2,
+        data: Float32Array.of(3, 4),
+      });
+      wasmOk = r.data[0] === 11;
+    } catch {
+      wasmOk = false;
+    }
+  }
+  return wasmOk;
+}
+
+/** C (+)= A·Bᵀ through the WASM kernel (A [M,K], B [N,K]). */
+function wasmNT(
+  M: number,
+  N: number,
+  K: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  acc: boolean,
+): void {
+  const r = dotMatrix({ rows: M, cols: K, data: A.subarray(0, M * K) }, {
+    rows: N,
+    cols: K,
+    data: B.subarray(0, N * K),
+  }).data;
+  if (!acc) C.set(r);
+  else for (let i = 0; i < M * N; i++) C[i] += r[i];
+}
 
 const KB = 128; // k-block: a strip of B rows that stays in L1/L2 while 4 rows of A stream past
 const JB = 512; // j-block: columns of B/C per pass
@@ -12,6 +56,20 @@ const JB = 512; // j-block: columns of B/C per pass
  * Loops i-k-j with 4 rows of A at once so each loaded B value feeds 4 multiply-adds.
  */
 export function gemmNN(
+  M: number,
+  N: number,
+  K: number,
+  A: Float32Array,
+  B: Float32Array,
+  C: Float32Array,
+  accumulate = false,
+): void {
+  if (useWasm(M * N * K)) return wasmNT(M, N, K, A, transpose2d(K, N, B), C, accumulate);
+  gemmNNts(M, N, K, A, B, C, accumulate);
+}
+
+/** The TypeScript kernel of {@link gemmNN} (exported for tests and benchmarks). */
+export function gemmNNts(
   M: number,
   N: number,
   K: number,
@@ -84,7 +142,8 @@ export function gemmNT(
   C: Float32Array,
   accumulate = false,
 ): void {
-  gemmNN(M, N, K, A, transpose2d(N, K, B), C, accumulate);
+  if (useWasm(M * N * K)) return wasmNT(M, N, K, A, B, C, accumulate);
+  gemmNNts(M, N, K, A, transpose2d(N, K, B), C, accumulate);
 }
 
 /** C[M,N] (+)= A[K,M]^T · B[K,N]. */
@@ -97,5 +156,6 @@ export function gemmTN(
   C: Float32Array,
   accumulate = false,
 ): void {
-  gemmNN(M, N, K, transpose2d(K, M, A), B, C, accumulate);
+  if (useWasm(M * N * K)) return wasmNT(M, N, K, transpose2d(K, M, A), transpose2d(K, N, B), C, accumulate);
+  gemmNNts(M, N, K, transpose2d(K, M, A), B, C, accumulate);
 }

@@ -1,14 +1,17 @@
 /**
  * Loss contract: differentiable objectives on the framework's autodiff tape.
  *
- * `V` is the autodiff value type (see core/autodiff); kept generic here so the contract does not
- * depend on the tape implementation.
+ * `V` is the autodiff value type: {@link Tensor} from core/autodiff (the default). It stays a type
+ * parameter so a plugin may wrap another tape, but every built-in loss uses Tensor.
  * @module
  */
 import type { PluginDefinition } from "./base.ts";
+import type { Tensor } from "../autodiff/tensor.ts";
+
+export type { Tensor };
 
 /** What a loss may consume; each loss documents which fields it needs. */
-export interface LossInput<V = unknown> {
+export interface LossInput<V = Tensor> {
   /** Batch embeddings `[B, D]`. */
   readonly embeddings: V;
   /** Class labels for classification losses, pair labels for pair losses. */
@@ -20,7 +23,7 @@ export interface LossInput<V = unknown> {
 }
 
 /** A configured loss; classification losses own their class weights as parameters. */
-export interface Loss<V = unknown> {
+export interface Loss<V = Tensor> {
   /** Trainable parameters owned by the loss (e.g. AAM class centres). */
   parameters(): V[];
   /** Scalar loss on the tape. */
@@ -38,4 +41,4 @@ export interface LossShape {
 }
 
 /** A loss plugin definition; `create` gets the config, shape facts are given via config fields. */
-export type LossPlugin<C extends object = object, V = unknown> = PluginDefinition<"loss", C, Loss<V>>;
+export type LossPlugin<C extends object = object, V = Tensor> = PluginDefinition<"loss", C, Loss<V>>;

@@ -1,0 +1,10 @@
+/**
+ * Reverse-mode autodiff on float32 tensors: the {@link Tensor} type (the loss contract's value
+ * type), differentiable ops, fused layer ops and a finite-difference gradient checker.
+ * @module
+ */
+export * from "./tensor.ts";
+export * from "./ops.ts";
+export * from "./layers_ops.ts";
+export { gradCheck, type GradCheckResult } from "./gradcheck.ts";
+export { gemmNN, gemmNNts, gemmNT, gemmTN, transpose2d } from "./gemm.ts";

@@ -1,0 +1,63 @@
+/**
+ * Pieces shared by the loss plugins: input checks with clear messages, class-weight initialisation
+ * and label masks.
+ * @module
+ */
+import type { Tensor } from "../autodiff/tensor.ts";
+import { StatefulRng } from "./rng.ts";
+
+/** The [B, D] embeddings of a loss input, checked against the configured dimension. */
+export function embeddings2d(x: Tensor, dim: number | undefined, loss: string, field = "embeddings"): Tensor {
+  if (!x || typeof x !== "object" || !("shape" in x)) {
+    throw new RangeError(`${loss}: '${field}' must be a Tensor [batch, dim]`);
+  }
+  if (x.shape.length !== 2) {
+    throw new RangeError(`${loss}: '${field}' must be [batch, dim], got [${x.shape}]`);
+  }
+  if (dim !== undefined && x.shape[1] !== dim) {
+    throw new RangeError(
+      `${loss}: '${field}' have dim ${x.shape[1]}, the loss was created with dim ${dim}; set option 'dim'`,
+    );
+  }
+  if (x.shape[0] === 0) throw new RangeError(`${loss}: empty batch`);
+  return x;
+}
+
+/** Integer labels for a batch of B, each in [0, numClasses) when given. */
+export function labelsFor(
+  labels: Int32Array | undefined,
+  B: number,
+  loss: string,
+  numClasses?: number,
+): Int32Array {
+  if (!(labels instanceof Int32Array)) {
+    throw new RangeError(`${loss}: needs 'labels' (Int32Array, one per embedding)`);
+  }
+  if (labels.length !== B) throw new RangeError(`${loss}: ${labels.length} labels for ${B} embeddings`);
+  if (numClasses !== undefined) {
+    for (let i = 0; i < B; i++) {
+      if (labels[i] < 0 || labels[i] >= numClasses) {
+        throw new RangeError(
+          `${loss}: label ${labels[i]} at row ${i} is outside 0..${numClasses - 1}; set option 'numClasses'`,
+        );
+      }
+    }
+  }
+  return labels;
+}
+
+/** [B, C] mask with 1 at (b, labels[b]). */
+export function oneHot(labels: Int32Array, C: number): Float32Array {
+  const m = new Float32Array(labels.length * C);
+  labels.forEach((y, b) => (m[b * C + y] = 1));
+  return m;
+}
+
+/** Xavier-normal class weights [rows, dim] from a seed. */
+export function classWeights(rows: number, dim: number, seed: number): Float32Array {
+  const rng = new StatefulRng(seed);
+  const std = Math.sqrt(2 / (rows + dim));
+  const w = new Float32Array(rows * dim);
+  for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
+  return w;
+}
