@@ -3,6 +3,19 @@
  * @module
  */
 import type { PluginDefinition } from "../../core/contracts/base.ts";
+import { ahcClusterer } from "./ahc.ts";
+import { finchClusterer } from "./finch.ts";
+import { finchAhcClusterer } from "./finch_ahc.ts";
+import { kmeansClusterer } from "./kmeans.ts";
+import { spectralClusterer } from "./spectral.ts";
+import { concreteKmeansClusterer } from "./concrete_kmeans.ts";
 
 /** Every built-in plugin of this kind. */
-export const plugins: PluginDefinition[] = [];
+export const plugins: PluginDefinition[] = [
+  ahcClusterer as PluginDefinition,
+  finchClusterer as PluginDefinition,
+  finchAhcClusterer as PluginDefinition,
+  kmeansClusterer as PluginDefinition,
+  spectralClusterer as PluginDefinition,
+  concreteKmeansClusterer as PluginDefinition,
+];

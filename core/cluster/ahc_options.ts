@@ -1,0 +1,96 @@
+/**
+ * AHC options shared by the `ahc` and `finch-ahc` clusterers: validation, and cutting a linkage matrix
+ * by a request (count) or a threshold (with explicit at-threshold semantics).
+ * @module
+ */
+import type { ClusterRequest } from "../contracts/mod.ts";
+import { check } from "../config.ts";
+import { ConfigError } from "../errors.ts";
+import type { Matrix } from "../matrix.ts";
+import { pdist } from "../kernels/distance.ts";
+import {
+  countLabels,
+  cutAtThreshold,
+  cutToCount,
+  EUCLIDEAN_ONLY,
+  type Linkage,
+  LINKAGES,
+} from "./linkage.ts";
+
+/** Options of the `ahc` clusterer (and the AHC part of `finch-ahc`). */
+export interface AhcConfig {
+  /** one of the seven linkages (centroid, median, ward need metric euclidean) */
+  linkage: Linkage;
+  /** cosine (1 - cos) or euclidean distance between embeddings */
+  metric: "cosine" | "euclidean";
+  /** stop at this many clusters (0 = use request.numClusters or threshold) */
+  numClusters: number;
+  /** stop merging at this distance (null = unset); cophenetic distance, as scipy fcluster */
+  threshold: number | null;
+  /** true: a merge AT the threshold happens (scipy fcluster, <= t); false: only below (sklearn, < t) */
+  thresholdInclusive: boolean;
+}
+
+const NAME = "clusterer 'ahc'";
+
+/** Validates the options shared by `ahc` and `finch-ahc`. */
+export function validateAhc(c: AhcConfig, name = NAME): void {
+  check.oneOf(name, "linkage", c.linkage, LINKAGES);
+  check.oneOf(name, "metric", c.metric, ["cosine", "euclidean"] as const);
+  if (EUCLIDEAN_ONLY.includes(c.linkage) && c.metric !== "euclidean") {
+    throw new ConfigError(
+      name,
+      `linkage '${c.linkage}' is defined for Euclidean distances only; set metric: "euclidean"`,
+    );
+  }
+  check.integer(name, "numClusters", c.numClusters, 0);
+  if (c.threshold !== null) check.nonNegative(name, "threshold", c.threshold);
+  if (typeof c.thresholdInclusive !== "boolean") {
+    throw new ConfigError(name, `'thresholdInclusive' must be true or false, got ${c.thresholdInclusive}`);
+  }
+}
+
+/**
+ * Cuts a linkage matrix by the request/config: an exact count (request.numClusters, then
+ * config.numClusters) wins over the threshold; min/maxClusters clamp a threshold cut.
+ */
+export function cutLinkage(
+  z: Float64Array,
+  n: number,
+  c: AhcConfig,
+  req: ClusterRequest,
+  name = NAME,
+): { labels: Int32Array; stoppedBy: string } {
+  const k = req.numClusters ?? (c.numClusters || undefined);
+  if (k !== undefined) {
+    if (!Number.isInteger(k) || k < 1) {
+      throw new ConfigError(name, `numClusters must be a positive integer, got ${k}`);
+    }
+    return { labels: cutToCount(z, n, Math.min(k, n)), stoppedBy: `count ${k}` };
+  }
+  if (c.threshold === null) {
+    throw new ConfigError(
+      name,
+      "no stopping rule: pass request.numClusters, or set 'numClusters' or 'threshold' in the options",
+    );
+  }
+  let labels = cutAtThreshold(z, n, c.threshold, c.thresholdInclusive);
+  let stoppedBy = `threshold ${c.thresholdInclusive ? "<=" : "<"} ${c.threshold}`;
+  const got = countLabels(labels);
+  if (req.maxClusters !== undefined && got > req.maxClusters) {
+    labels = cutToCount(z, n, req.maxClusters);
+    stoppedBy += ` (clamped to maxClusters ${req.maxClusters})`;
+  } else if (req.minClusters !== undefined && got < req.minClusters) {
+    labels = cutToCount(z, n, Math.min(req.minClusters, n));
+    stoppedBy += ` (clamped to minClusters ${req.minClusters})`;
+  }
+  return { labels, stoppedBy };
+}
+
+/** Condensed float64 distances for AHC through the shared distance kernels. */
+export function condensedDistances(x: Matrix, metric: "cosine" | "euclidean"): Float64Array {
+  const d32 = pdist(x, metric);
+  const d = new Float64Array(d32.length);
+  for (let i = 0; i < d.length; i++) d[i] = Math.max(0, d32[i]);
+  return d;
+}
