@@ -14,7 +14,12 @@ export interface FloatAttr {
   readonly float: number;
 }
 /** Attribute values: integers, float wrappers, int lists, float lists, strings. */
-export type AttrValue = number | FloatAttr | readonly number[] | { readonly floats: readonly number[] } | string;
+export type AttrValue =
+  | number
+  | FloatAttr
+  | readonly number[]
+  | { readonly floats: readonly number[] }
+  | string;
 
 /** Marks a number as a FLOAT attribute. */
 export function f(x: number): FloatAttr {
@@ -67,16 +72,23 @@ export class Graph {
 
   /** A name not used yet, built from `prefix`. */
   fresh(prefix: string): string {
-    let n = this.#counters.get(prefix) ?? 0;
-    let name = prefix;
-    while (this.#names.has(name)) name = `${prefix}_${++n}`;
-    this.#counters.set(prefix, n);
+    const name = this.#unused(prefix);
     this.#names.add(name);
     return name;
   }
 
+  #unused(prefix: string): string {
+    let n = this.#counters.get(prefix) ?? 0;
+    let name = prefix;
+    while (this.#names.has(name)) name = `${prefix}_${++n}`;
+    this.#counters.set(prefix, n);
+    return name;
+  }
+
   #claim(name: string): string {
-    if (this.#names.has(name)) throw new Error(`onnx writer: name '${name}' is already used in graph '${this.name}'`);
+    if (this.#names.has(name)) {
+      throw new Error(`onnx writer: name '${name}' is already used in graph '${this.name}'`);
+    }
     this.#names.add(name);
     return name;
   }
@@ -88,7 +100,12 @@ export class Graph {
   }
 
   /** Declares an existing value as a graph output (renamed through Identity when needed). */
-  output(value: string, name: string = value, dims: Dim[] = [], elemType: "float" | "int64" = "float"): string {
+  output(
+    value: string,
+    name: string = value,
+    dims: Dim[] = [],
+    elemType: "float" | "int64" = "float",
+  ): string {
     if (value !== name) this.op("Identity", [value], {}, [this.#claim(name)]);
     this.#outputs.push({ name, dims, elemType: ELEM[elemType] });
     return name;
@@ -98,11 +115,15 @@ export class Graph {
   init(name: string, dims: number[], data: TensorData): string {
     const size = dims.reduce((a, b) => a * b, 1);
     if (data.length !== size) {
-      throw new RangeError(`onnx writer: initializer '${name}' has ${data.length} values, shape [${dims}] needs ${size}`);
+      throw new RangeError(
+        `onnx writer: initializer '${name}' has ${data.length} values, shape [${dims}] needs ${size}`,
+      );
     }
     if (data instanceof Float32Array) {
       for (let i = 0; i < data.length; i++) {
-        if (!Number.isFinite(data[i])) throw new RangeError(`onnx writer: initializer '${name}' holds ${data[i]} at ${i}`);
+        if (!Number.isFinite(data[i])) {
+          throw new RangeError(`onnx writer: initializer '${name}' holds ${data[i]} at ${i}`);
+        }
       }
     }
     this.#inits.push({ name: this.#claim(name), dims, data });
@@ -111,16 +132,25 @@ export class Graph {
 
   /** An int64 constant initializer (shapes, axes, indices). */
   i64(values: readonly number[], prefix = "const_i64"): string {
-    return this.init(this.fresh(prefix), [values.length], BigInt64Array.from(values.map((v) => BigInt(v))));
+    return this.init(this.#unused(prefix), [values.length], BigInt64Array.from(values.map((v) => BigInt(v))));
   }
 
   /** A float constant initializer: a scalar when `dims` is []. */
-  f32(values: readonly number[], dims: number[] = values.length === 1 ? [] : [values.length], prefix = "const_f32"): string {
-    return this.init(this.fresh(prefix), dims, Float32Array.from(values));
+  f32(
+    values: readonly number[],
+    dims: number[] = values.length === 1 ? [] : [values.length],
+    prefix = "const_f32",
+  ): string {
+    return this.init(this.#unused(prefix), dims, Float32Array.from(values));
   }
 
   /** Adds a node; returns its first output name (or all of them when `outputs` is a count > 1). */
-  op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs: number | string[] = 1): string {
+  op(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    outputs: number | string[] = 1,
+  ): string {
     const outs = typeof outputs === "number"
       ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase()))
       : outputs;
@@ -162,7 +192,10 @@ export class Graph {
         input: this.#inputs.map(encodeValueInfo),
         output: this.#outputs.map(encodeValueInfo),
       },
-      metadataProps: Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value: String(value) })),
+      metadataProps: Object.entries(opts.metadata ?? {}).map(([key, value]) => ({
+        key,
+        value: String(value),
+      })),
     };
     const msg = onnxProto.ModelProto.fromObject(model);
     return onnxProto.ModelProto.encode(msg).finish();
@@ -172,7 +205,9 @@ export class Graph {
 function encodeAttr(name: string, v: AttrValue): Record<string, unknown> {
   if (typeof v === "string") return { name, type: AttrType.STRING, s: new TextEncoder().encode(v) };
   if (typeof v === "number") {
-    if (!Number.isInteger(v)) throw new TypeError(`onnx writer: attribute '${name}'=${v}: wrap float attributes with f()`);
+    if (!Number.isInteger(v)) {
+      throw new TypeError(`onnx writer: attribute '${name}'=${v}: wrap float attributes with f()`);
+    }
     return { name, type: AttrType.INT, i: v };
   }
   if (Array.isArray(v)) return { name, type: AttrType.INTS, ints: [...v] };
@@ -207,25 +242,34 @@ function encodeValueInfo(v: ValueRec): Record<string, unknown> {
 export interface ModelHeader {
   readonly producer: string;
   readonly metadata: Record<string, string>;
-  readonly inputs: { name: string; dims: Dim[] }[];
-  readonly outputs: { name: string; dims: Dim[] }[];
+  readonly inputs: { name: string; dims: Dim[]; elemType: number }[];
+  readonly outputs: { name: string; dims: Dim[]; elemType: number }[];
+}
+
+interface RawValueInfo {
+  name: string;
+  type?: { tensorType?: { elemType?: number; shape?: { dim?: { dimValue?: number; dimParam?: string }[] } } };
+}
+interface RawHeader {
+  producerName?: string;
+  graph?: { input?: RawValueInfo[]; output?: RawValueInfo[] };
+  metadataProps?: { key: string; value: string }[];
 }
 
 /** Reads metadata_props and the graph signature of any ONNX model (ours or a downloaded one). */
 export function readModelHeader(bytes: Uint8Array): ModelHeader {
-  // deno-lint-ignore no-explicit-any
-  const m = onnxProto.ModelHeaderProto.toObject(onnxProto.ModelHeaderProto.decode(bytes), { longs: Number }) as any;
-  // deno-lint-ignore no-explicit-any
-  const sig = (vs: any[] = []) =>
+  const m = onnxProto.ModelHeaderProto.toObject(onnxProto.ModelHeaderProto.decode(bytes), {
+    longs: Number,
+  }) as RawHeader;
+  const sig = (vs: RawValueInfo[] = []) =>
     vs.map((v) => ({
-      name: v.name as string,
-      // deno-lint-ignore no-explicit-any
-      dims: ((v.type?.tensorType?.shape?.dim ?? []) as any[]).map((d) => d.dimParam ?? d.dimValue ?? "?") as Dim[],
+      name: v.name,
+      elemType: v.type?.tensorType?.elemType ?? 0,
+      dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => d.dimParam ?? d.dimValue ?? "?") as Dim[],
     }));
   return {
     producer: m.producerName ?? "",
-    // deno-lint-ignore no-explicit-any
-    metadata: Object.fromEntries(((m.metadataProps ?? []) as any[]).map((e) => [e.key, e.value])),
+    metadata: Object.fromEntries((m.metadataProps ?? []).map((e) => [e.key, e.value])),
     inputs: sig(m.graph?.input),
     outputs: sig(m.graph?.output),
   };

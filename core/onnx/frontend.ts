@@ -1,0 +1,126 @@
+/**
+ * Speaker-model front ends: which features a speaker-embedding ONNX model expects and how they are laid
+ * out. Resolved from (in order) explicit options, the model's ONNX metadata (`embedkit.frontend`, or
+ * sherpa-onnx's `framework` key), then the model's input shape. Fbank itself comes from
+ * core/features/fbank.ts (Kaldi-compatible, with the toolkit presets).
+ * @module
+ */
+import { FBANK_PRESETS, type FbankOptions } from "../features/fbank.ts";
+import { ConfigError } from "../errors.ts";
+import type { ModelHeader } from "./writer.ts";
+
+/** Named front-end presets (an fbank preset + tensor conventions). */
+export const FRONTEND_PRESETS = {
+  /** WeSpeaker recipes and pyannote's WeSpeaker port: x32768, hamming, 80 bins, utterance CMN, `feats` [B,T,80] -> `embs`. */
+  wespeaker: { fbank: "wespeaker", layout: "BTF", inputName: "feats", outputName: "embs" },
+  /** 3D-Speaker (CAM++, ERes2Net): floats in [-1,1], povey, 80 bins, utterance CMN, [B,T,80]. */
+  "3dspeaker": { fbank: "3dspeaker", layout: "BTF", inputName: "", outputName: "" },
+  /** What sherpa-onnx's extractor feeds WeSpeaker models (kaldi-native-fbank defaults), [B,T,80]. */
+  "sherpa-onnx": { fbank: "sherpa-onnx", layout: "BTF", inputName: "", outputName: "" },
+} as const satisfies Record<
+  string,
+  { fbank: keyof typeof FBANK_PRESETS; layout: Layout; inputName: string; outputName: string }
+>;
+
+/** A front-end preset name. */
+export type FrontEndPreset = keyof typeof FRONTEND_PRESETS;
+/** Feature tensor layout: [B, T, F] or [B, F, T]. */
+export type Layout = "BTF" | "BFT";
+
+/** The fully resolved front end one model runs with (recorded in info() and in cache keys). */
+export interface ResolvedFrontEnd {
+  readonly preset: FrontEndPreset;
+  /** How the preset was chosen: "option", "metadata:embedkit.frontend", "metadata:framework", "default". */
+  readonly presetFrom: string;
+  readonly fbank: FbankOptions;
+  readonly layout: Layout;
+  readonly inputName: string;
+  readonly outputName: string;
+}
+
+/** What the user may force; "auto"/"" = decide from the model. */
+export interface FrontEndRequest {
+  readonly frontend: string;
+  readonly layout: string;
+  readonly inputName: string;
+  readonly outputName: string;
+}
+
+const FRAMEWORK_TO_PRESET: Record<string, FrontEndPreset> = {
+  wespeaker: "wespeaker",
+  "3d-speaker": "3dspeaker",
+};
+
+/** Resolves the front end of a model; errors name the model and say which option fixes it. */
+export function resolveFrontEnd(model: string, h: ModelHeader, req: FrontEndRequest): ResolvedFrontEnd {
+  let preset: FrontEndPreset;
+  let presetFrom: string;
+  if (req.frontend !== "auto") {
+    if (!(req.frontend in FRONTEND_PRESETS)) {
+      throw new ConfigError(
+        "onnx-speaker",
+        `frontend '${req.frontend}' unknown; use auto, ${Object.keys(FRONTEND_PRESETS).join(", ")}`,
+      );
+    }
+    [preset, presetFrom] = [req.frontend as FrontEndPreset, "option"];
+  } else if (h.metadata["embedkit.frontend"] in FRONTEND_PRESETS) {
+    [preset, presetFrom] = [h.metadata["embedkit.frontend"] as FrontEndPreset, "metadata:embedkit.frontend"];
+  } else if (h.metadata.framework) {
+    const p = FRAMEWORK_TO_PRESET[h.metadata.framework];
+    if (!p) {
+      throw new ConfigError(
+        "onnx-speaker",
+        `${model}: metadata framework '${h.metadata.framework}' needs a front end embedkit does not implement ` +
+          `(NeMo models use NeMo's own mel front end); supported: ${
+            Object.keys(FRAMEWORK_TO_PRESET).join(", ")
+          }`,
+      );
+    }
+    [preset, presetFrom] = [p, "metadata:framework"];
+  } else {
+    [preset, presetFrom] = ["wespeaker", "default"];
+  }
+  const p = FRONTEND_PRESETS[preset];
+  const fbank = { ...FBANK_PRESETS[p.fbank] };
+  // sherpa-onnx's conventions (speaker-embedding-extractor-general-impl.h): normalize_samples=1 means
+  // the model takes [-1, 1] floats, 0 means x32768; the mean is subtracted only when
+  // feature_normalize_type is "global-mean".
+  if (preset === "sherpa-onnx") {
+    if (h.metadata.normalize_samples) fbank.inputScale = h.metadata.normalize_samples === "1" ? 1 : 32768;
+    fbank.cmn = h.metadata.feature_normalize_type === "global-mean" ? "utterance" : "none";
+  }
+
+  const floatInputs = h.inputs.filter((i) => i.elemType === 1 || i.elemType === 0);
+  const inputName = req.inputName ||
+    p.inputName && h.inputs.some((i) => i.name === p.inputName) && p.inputName ||
+    (floatInputs.length === 1 ? floatInputs[0].name : "");
+  if (!inputName || !h.inputs.some((i) => i.name === inputName)) {
+    throw new ConfigError(
+      "onnx-speaker",
+      `${model}: cannot tell which input takes features (inputs: ${
+        h.inputs.map((i) => i.name).join(", ")
+      }); set inputName`,
+    );
+  }
+  const outputName = req.outputName ||
+    p.outputName && h.outputs.some((o) => o.name === p.outputName) && p.outputName ||
+    (h.outputs.length === 1 ? h.outputs[0].name : "");
+  if (!outputName || !h.outputs.some((o) => o.name === outputName)) {
+    throw new ConfigError(
+      "onnx-speaker",
+      `${model}: cannot tell which output is the embedding (outputs: ${
+        h.outputs.map((o) => o.name).join(", ")
+      }); set outputName`,
+    );
+  }
+  const dims = h.inputs.find((i) => i.name === inputName)!.dims;
+  let layout: Layout;
+  if (req.layout === "BTF" || req.layout === "BFT") layout = req.layout;
+  else if (dims[2] === fbank.numMelBins) layout = "BTF";
+  else if (dims[1] === fbank.numMelBins) layout = "BFT";
+  else if (typeof dims[2] === "number" && dims.length === 3) {
+    fbank.numMelBins = dims[2];
+    layout = "BTF";
+  } else layout = p.layout;
+  return { preset, presetFrom, fbank, layout, inputName, outputName };
+}

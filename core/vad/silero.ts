@@ -1,0 +1,175 @@
+/**
+ * Silero VAD (v5) on onnxruntime: 16 kHz samples -> speech segments in seconds. The model file ships
+ * inside the npm package @ricky0123/vad-web (silero_vad_v5.onnx, MIT weights from snakers4/silero-vad),
+ * so nothing is downloaded. Frame probabilities follow silero-vad's OnnxWrapper (512-sample windows with
+ * a 64-sample context, recurrent state [2,1,128]); segments follow its get_speech_timestamps()
+ * (threshold, neg_threshold = threshold - 0.15, min speech / min silence / speech padding).
+ * @module
+ */
+import { createRequire } from "node:module";
+import { check, withDefaults } from "../config.ts";
+import { ConfigError, InputError } from "../errors.ts";
+import { type EpChoice, loadOnnx, type OnnxModel } from "../onnx/runtime.ts";
+
+/** A speech segment in seconds. */
+export interface SpeechSegment {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** VAD options (silero-vad's get_speech_timestamps defaults). */
+export interface SileroVadConfig {
+  /** Speech probability threshold (0.5). */
+  threshold: number;
+  /** Drop speech shorter than this (250 ms). */
+  minSpeechMs: number;
+  /** Silence shorter than this does not end a segment (100 ms). */
+  minSilenceMs: number;
+  /** Pad segments by this much on each side (30 ms). */
+  speechPadMs: number;
+  /** Model file; '' = silero_vad_v5.onnx from @ricky0123/vad-web. */
+  modelPath: string;
+  /** Execution provider (see core/onnx/runtime.ts). */
+  ep: string;
+}
+
+/** Defaults of {@link SileroVadConfig}. */
+export const SILERO_DEFAULTS: SileroVadConfig = {
+  threshold: 0.5,
+  minSpeechMs: 250,
+  minSilenceMs: 100,
+  speechPadMs: 30,
+  modelPath: "",
+  ep: "wasm",
+};
+
+const SR = 16000, WINDOW = 512, CONTEXT = 64;
+
+/** Path of silero_vad_v5.onnx inside the installed npm package. */
+export function sileroModelPath(): string {
+  try {
+    return createRequire(import.meta.url).resolve("@ricky0123/vad-web/dist/silero_vad_v5.onnx");
+  } catch (e) {
+    throw new ConfigError(
+      "silero-vad",
+      `cannot find silero_vad_v5.onnx in the npm package @ricky0123/vad-web (${
+        (e as Error).message
+      }); run 'deno install' or set modelPath`,
+    );
+  }
+}
+
+/** A loaded Silero VAD. */
+export class SileroVad {
+  private constructor(readonly config: SileroVadConfig, readonly model: OnnxModel) {}
+
+  /** Loads the model (validating options); close with dispose(). */
+  static async create(options: Partial<SileroVadConfig> = {}): Promise<SileroVad> {
+    const c = withDefaults("silero-vad", SILERO_DEFAULTS, options);
+    check.range("silero-vad", "threshold", c.threshold, 0.15, 1);
+    check.nonNegative("silero-vad", "minSpeechMs", c.minSpeechMs);
+    check.nonNegative("silero-vad", "minSilenceMs", c.minSilenceMs);
+    check.nonNegative("silero-vad", "speechPadMs", c.speechPadMs);
+    const path = c.modelPath || sileroModelPath();
+    const bytes = await Deno.readFile(path).catch((e) => {
+      throw new InputError(path, `cannot read the Silero VAD model: ${e.message}`);
+    });
+    const probe = {
+      input: { dims: [1, WINDOW + CONTEXT], data: new Float32Array(WINDOW + CONTEXT) },
+      state: { dims: [2, 1, 128], data: new Float32Array(256) },
+      sr: { dims: [], data: BigInt64Array.of(16000n) },
+    };
+    return new SileroVad(c, await loadOnnx(bytes, { ep: c.ep as EpChoice, probe }));
+  }
+
+  /** Execution provider facts for outputs. */
+  info(): Record<string, unknown> {
+    return { vad: "silero-v5", ...this.config, ep: this.model.ep, epNote: this.model.epNote };
+  }
+
+  /** Speech probability of every 512-sample window (32 ms). */
+  async probabilities(samples: Float32Array, sampleRate: number, id = "audio"): Promise<Float32Array> {
+    if (sampleRate !== SR) {
+      throw new InputError(id, `Silero VAD needs ${SR} Hz audio, got ${sampleRate} Hz; resample first`);
+    }
+    const n = Math.ceil(samples.length / WINDOW);
+    const probs = new Float32Array(n);
+    let state: Float32Array = new Float32Array(256);
+    const buf = new Float32Array(WINDOW + CONTEXT);
+    const sr = BigInt64Array.of(16000n);
+    for (let i = 0; i < n; i++) {
+      buf.copyWithin(0, WINDOW, WINDOW + CONTEXT); // context = tail of the previous window
+      buf.fill(0, CONTEXT);
+      buf.set(samples.subarray(i * WINDOW, (i + 1) * WINDOW), CONTEXT);
+      const out = await this.model.run({
+        input: { dims: [1, WINDOW + CONTEXT], data: buf },
+        state: { dims: [2, 1, 128], data: state },
+        sr: { dims: [], data: sr },
+      });
+      probs[i] = out.output.data[0];
+      state = out.stateN.data;
+    }
+    return probs;
+  }
+
+  /** Speech segments (seconds) of 16 kHz mono samples. */
+  async segments(samples: Float32Array, sampleRate: number, id = "audio"): Promise<SpeechSegment[]> {
+    const probs = await this.probabilities(samples, sampleRate, id);
+    return speechTimestamps(probs, samples.length, this.config).map((s) => ({
+      start: s.start / SR,
+      end: s.end / SR,
+    }));
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+/** silero-vad's get_speech_timestamps() on window probabilities; returns sample indices. */
+export function speechTimestamps(
+  probs: ArrayLike<number>,
+  length: number,
+  c: Pick<SileroVadConfig, "threshold" | "minSpeechMs" | "minSilenceMs" | "speechPadMs">,
+): { start: number; end: number }[] {
+  const neg = Math.max(c.threshold - 0.15, 0.01);
+  const minSpeech = (SR * c.minSpeechMs) / 1000,
+    minSilence = (SR * c.minSilenceMs) / 1000,
+    pad = (SR * c.speechPadMs) / 1000;
+  const speeches: { start: number; end: number }[] = [];
+  let triggered = false, tempEnd = 0, start = -1;
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i], cur = WINDOW * i;
+    if (p >= c.threshold && tempEnd) tempEnd = 0;
+    if (p >= c.threshold && !triggered) {
+      triggered = true;
+      start = cur;
+      continue;
+    }
+    if (p < neg && triggered) {
+      if (!tempEnd) tempEnd = cur;
+      if (cur - tempEnd < minSilence) continue;
+      if (tempEnd - start > minSpeech) speeches.push({ start, end: tempEnd });
+      tempEnd = 0;
+      start = -1;
+      triggered = false;
+    }
+  }
+  if (start >= 0 && length - start > minSpeech) speeches.push({ start, end: length });
+  for (let i = 0; i < speeches.length; i++) {
+    const s = speeches[i];
+    if (i === 0) s.start = Math.max(0, s.start - pad);
+    if (i < speeches.length - 1) {
+      const next = speeches[i + 1];
+      const silence = next.start - s.end;
+      if (silence < 2 * pad) {
+        s.end += Math.floor(silence / 2);
+        next.start = Math.max(0, next.start - Math.floor(silence / 2));
+      } else {
+        s.end = Math.min(length, s.end + pad);
+        next.start = Math.max(0, next.start - pad);
+      }
+    } else s.end = Math.min(length, s.end + pad);
+  }
+  return speeches;
+}

@@ -1,0 +1,175 @@
+/**
+ * The model zoo: official download locations and sha256 of popular speaker-embedding models and VAD.
+ *
+ * Where the checksums come from (we cannot download the files here to hash them ourselves):
+ * - sherpa-onnx `speaker-recongition-models` release assets (k2-fsa/sherpa-onnx GitHub releases): sha256
+ *   as pinned in SherpaONNXUnity's model table (Eitan.SherpaONNXUnity SherpaONNXConstants); the
+ *   TitaNet-small value is also pinned, with its size (40,257,283 bytes), by two other independent projects.
+ * - Hugging Face Wespeaker/wespeaker-voxceleb-resnet34 at a fixed revision: sha256 and size as pinned by
+ *   a third-party project (haizflow). A revision-pinned URL cannot change under us.
+ * - Silero VAD v5: shipped in the npm package @ricky0123/vad-web@0.0.31 (hashed here, from the installed
+ *   file); the sherpa-onnx `asr-models/silero_vad.onnx` asset with its pinned sha256 and size.
+ * `models verify` re-hashes installed files, so a wrong pin shows up as a clear mismatch, never silently.
+ * @module
+ */
+
+/** One place a file can be fetched from. */
+export interface ModelSource {
+  readonly url: string;
+  /** Expected sha256 (hex); null when no trustworthy published value was found. */
+  readonly sha256: string | null;
+  /** Expected size in bytes, when published. */
+  readonly size?: number;
+}
+
+/** A zoo entry. */
+export interface ZooModel {
+  readonly name: string;
+  readonly kind: "speaker-embedding" | "vad";
+  readonly file: string;
+  readonly description: string;
+  /** Front end for the onnx-speaker backbone; null when embedkit has no matching front end. */
+  readonly frontend: "wespeaker" | "3dspeaker" | null;
+  readonly license: string;
+  /** Tried in order. */
+  readonly sources: readonly ModelSource[];
+  /** Shipped inside an npm package: no download needed. */
+  readonly bundled?: { readonly npm: string; readonly path: string; readonly sha256: string };
+}
+
+const SHERPA = "https://github.com/k2-fsa/sherpa-onnx/releases/download/speaker-recongition-models";
+
+/** Every zoo model, by name. */
+export const ZOO: readonly ZooModel[] = [
+  {
+    name: "wespeaker-resnet34",
+    kind: "speaker-embedding",
+    file: "wespeaker_en_voxceleb_resnet34.onnx",
+    description: "WeSpeaker ResNet34, VoxCeleb2 (256-d)",
+    frontend: "wespeaker",
+    license: "Apache-2.0 (WeSpeaker); trained on VoxCeleb",
+    sources: [
+      {
+        url: `${SHERPA}/wespeaker_en_voxceleb_resnet34.onnx`,
+        sha256: "5ef208a9da1453335308a6b6f4e6dfbd7e183a38b604de0a57664f45d257fe94",
+      },
+      {
+        url:
+          "https://huggingface.co/Wespeaker/wespeaker-voxceleb-resnet34/resolve/ff1ac5bca8ef11e90662b879aa923979e0bd277b/voxceleb_resnet34.onnx",
+        sha256: "9fea6516d7ad6bf0a76c7689f5a49b65d330fad6dde96c91bb4435ffbfe056a1",
+        size: 26_534_127,
+      },
+    ],
+  },
+  {
+    name: "wespeaker-resnet34-lm",
+    kind: "speaker-embedding",
+    file: "wespeaker_en_voxceleb_resnet34_LM.onnx",
+    description: "WeSpeaker ResNet34 with large-margin fine-tuning, VoxCeleb2 (256-d)",
+    frontend: "wespeaker",
+    license: "Apache-2.0 (WeSpeaker); trained on VoxCeleb",
+    sources: [{
+      url: `${SHERPA}/wespeaker_en_voxceleb_resnet34_LM.onnx`,
+      sha256: "e9848563da86f263117134dfd7ad63c92355b37de492b55e325400c9d9c39012",
+    }],
+  },
+  {
+    name: "wespeaker-campplus",
+    kind: "speaker-embedding",
+    file: "wespeaker_en_voxceleb_CAM++.onnx",
+    description: "WeSpeaker CAM++, VoxCeleb2",
+    frontend: "wespeaker",
+    license: "Apache-2.0 (WeSpeaker); trained on VoxCeleb",
+    sources: [{
+      url: `${SHERPA}/wespeaker_en_voxceleb_CAM%2B%2B.onnx`,
+      sha256: "c46fad10b5f81e1aa4a60c162714208577093655076c5450f8c469e522ec54ef",
+    }],
+  },
+  {
+    name: "3dspeaker-campplus",
+    kind: "speaker-embedding",
+    file: "3dspeaker_speech_campplus_sv_en_voxceleb_16k.onnx",
+    description: "3D-Speaker CAM++, VoxCeleb",
+    frontend: "3dspeaker",
+    license: "Apache-2.0 (3D-Speaker / ModelScope)",
+    sources: [{
+      url: `${SHERPA}/3dspeaker_speech_campplus_sv_en_voxceleb_16k.onnx`,
+      sha256: "357a834f702b80161e5b981182c038e18553c1f2ca752ed6cec2052365d4129b",
+    }],
+  },
+  {
+    name: "3dspeaker-campplus-zh",
+    kind: "speaker-embedding",
+    file: "3dspeaker_speech_campplus_sv_zh-cn_16k-common.onnx",
+    description: "3D-Speaker CAM++, 200k Mandarin speakers (192-d)",
+    frontend: "3dspeaker",
+    license: "Apache-2.0 (3D-Speaker / ModelScope)",
+    sources: [{
+      url: `${SHERPA}/3dspeaker_speech_campplus_sv_zh-cn_16k-common.onnx`,
+      sha256: "f682b514c05d947ee3fa91cd6ec6c5c7543479a128373fa29b1faedccd21fd11",
+    }],
+  },
+  {
+    name: "3dspeaker-eres2net",
+    kind: "speaker-embedding",
+    file: "3dspeaker_speech_eres2net_sv_en_voxceleb_16k.onnx",
+    description: "3D-Speaker ERes2Net, VoxCeleb",
+    frontend: "3dspeaker",
+    license: "Apache-2.0 (3D-Speaker / ModelScope)",
+    sources: [{
+      url: `${SHERPA}/3dspeaker_speech_eres2net_sv_en_voxceleb_16k.onnx`,
+      sha256: "c59158379255ad66e161679cca6af8d52d51e389e3224ab7d7a7baae295c2db5",
+    }],
+  },
+  {
+    name: "3dspeaker-eres2net-base-zh",
+    kind: "speaker-embedding",
+    file: "3dspeaker_speech_eres2net_base_sv_zh-cn_3dspeaker_16k.onnx",
+    description: "3D-Speaker ERes2Net-base, 3D-Speaker dataset (Mandarin)",
+    frontend: "3dspeaker",
+    license: "Apache-2.0 (3D-Speaker / ModelScope)",
+    sources: [{
+      url: `${SHERPA}/3dspeaker_speech_eres2net_base_sv_zh-cn_3dspeaker_16k.onnx`,
+      sha256: "1a331345f04805badbb495c775a6ddffcdd1a732567d5ec8b3d5749e3c7a5e4b",
+    }],
+  },
+  {
+    name: "nemo-titanet-small",
+    kind: "speaker-embedding",
+    file: "nemo_en_titanet_small.onnx",
+    description:
+      "NVIDIA NeMo TitaNet-small (192-d). Needs NeMo's mel front end, which embedkit does not implement yet",
+    frontend: null,
+    license: "CC-BY-4.0 (NVIDIA NeMo)",
+    sources: [{
+      url: `${SHERPA}/nemo_en_titanet_small.onnx`,
+      sha256: "ad4a1802485d8b34c722d2a9d04249662f2ece5d28a7a039063ca22f515a789e",
+      size: 40_257_283,
+    }],
+  },
+  {
+    name: "silero-vad",
+    kind: "vad",
+    file: "silero_vad.onnx",
+    description: "Silero VAD; v5 ships in npm @ricky0123/vad-web (used by default, no download)",
+    frontend: null,
+    license: "MIT (snakers4/silero-vad)",
+    bundled: {
+      npm: "@ricky0123/vad-web@0.0.31",
+      path: "dist/silero_vad_v5.onnx",
+      sha256: "2623a2953f6ff3d2c1e61740c6cdb7168133479b267dfef114a4a3cc5bdd788f",
+    },
+    sources: [{
+      url: "https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/silero_vad.onnx",
+      sha256: "9e2449e1087496d8d4caba907f23e0bd3f78d91fa552479bb9c23ac09cbb1fd6",
+      size: 643_854,
+    }],
+  },
+];
+
+/** The entry for `name`, or an error listing the names. */
+export function zooModel(name: string): ZooModel {
+  const m = ZOO.find((z) => z.name === name);
+  if (!m) throw new Error(`unknown model '${name}'; known: ${ZOO.map((z) => z.name).join(", ")}`);
+  return m;
+}

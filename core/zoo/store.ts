@@ -1,0 +1,140 @@
+/**
+ * Where zoo models live on disk and the pull / verify operations the CLI runs.
+ * Default folder: $EMBEDKIT_MODELS or `.cache/models` in the working directory.
+ * @module
+ */
+import { join } from "../paths.ts";
+import { ZOO, type ZooModel, zooModel } from "./catalog.ts";
+import { download, DownloadError, type DownloadResult, sha256File } from "./download.ts";
+import { createRequire } from "node:module";
+
+/** The models folder. */
+export function modelsDir(): string {
+  try {
+    return Deno.env.get("EMBEDKIT_MODELS") || ".cache/models";
+  } catch {
+    return ".cache/models";
+  }
+}
+
+/** Where a zoo model's file is (or would be) installed. */
+export function modelPath(m: ZooModel, dir = modelsDir()): string {
+  return join(dir, m.file);
+}
+
+/** Path of a bundled (npm-shipped) model file, or undefined when the package is not installed. */
+export function bundledPath(m: ZooModel): string | undefined {
+  if (!m.bundled) return undefined;
+  try {
+    return createRequire(import.meta.url).resolve(
+      `${m.bundled.npm.replace(/@[^@/]+$/, "")}/${m.bundled.path}`,
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** State of one zoo model for `models list`. */
+export interface ModelStatus {
+  readonly name: string;
+  readonly kind: string;
+  readonly installed: string | null;
+  readonly checksum: "published" | "none";
+  readonly frontend: string | null;
+  readonly description: string;
+}
+
+/** Lists the zoo with what is installed. */
+export async function listModels(dir = modelsDir()): Promise<ModelStatus[]> {
+  const out: ModelStatus[] = [];
+  for (const m of ZOO) {
+    let installed: string | null = null;
+    try {
+      await Deno.stat(modelPath(m, dir));
+      installed = modelPath(m, dir);
+    } catch {
+      installed = bundledPath(m) ?? null;
+    }
+    out.push({
+      name: m.name,
+      kind: m.kind,
+      installed,
+      checksum: m.sources.every((s) => s.sha256) ? "published" : "none",
+      frontend: m.frontend,
+      description: m.description,
+    });
+  }
+  return out;
+}
+
+/** Downloads a zoo model, trying its sources in order; returns the first success. */
+export async function pullModel(
+  name: string,
+  o: {
+    dir?: string;
+    fetch?: typeof fetch;
+    log?: (s: string) => void;
+    onProgress?: (d: number, t?: number) => void;
+    sources?: ZooModel["sources"];
+  } = {},
+): Promise<DownloadResult & { url: string }> {
+  const m = zooModel(name);
+  const dest = modelPath(m, o.dir);
+  const errors: string[] = [];
+  for (const s of o.sources ?? m.sources) {
+    try {
+      const r = await download(s.url, dest, {
+        sha256: s.sha256,
+        size: s.size,
+        fetch: o.fetch,
+        log: o.log,
+        onProgress: o.onProgress,
+      });
+      return { ...r, url: s.url };
+    } catch (e) {
+      if (!(e instanceof DownloadError)) throw e;
+      errors.push(e.message);
+      o.log?.(`pull ${name}: ${e.message}`);
+    }
+  }
+  throw new DownloadError(name, `every source failed:\n  - ${errors.join("\n  - ")}`);
+}
+
+/** Result of verifying one installed file. */
+export interface VerifyResult {
+  readonly name: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly status: "ok" | "mismatch" | "unverifiable" | "missing";
+}
+
+/** Re-hashes installed models (and bundled ones) against the catalog. */
+export async function verifyModels(names?: string[], dir = modelsDir()): Promise<VerifyResult[]> {
+  const out: VerifyResult[] = [];
+  for (const m of names?.length ? names.map(zooModel) : ZOO) {
+    const candidates: [string, (string | null)[]][] = [[modelPath(m, dir), m.sources.map((s) => s.sha256)]];
+    const b = bundledPath(m);
+    if (b) candidates.push([b, [m.bundled!.sha256]]);
+    let any = false;
+    for (const [path, expected] of candidates) {
+      let sha: string;
+      try {
+        sha = await sha256File(path);
+      } catch {
+        continue;
+      }
+      any = true;
+      const known = expected.filter(Boolean);
+      out.push({
+        name: m.name,
+        path,
+        sha256: sha,
+        status: known.length === 0 ? "unverifiable" : known.includes(sha) ? "ok" : "mismatch",
+      });
+    }
+    if (!any && names?.length) {
+      out.push({ name: m.name, path: modelPath(m, dir), sha256: "", status: "missing" });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,355 @@
+/**
+ * `onnx-speaker` backbone: runs any speaker-embedding ONNX model (WeSpeaker, 3D-Speaker, pyannote's
+ * WeSpeaker port, or embedkit's random-weight builders) with the front end its metadata names.
+ *
+ * Stages per call: fbank (+ CMN) per utterance -> cut utterances longer than `chunkSeconds` into
+ * equal-length overlapping chunks -> group equal-length segments into batches -> run on the chosen EP
+ * -> average chunk embeddings per utterance. Embeddings are cached on disk (when `cacheDir` is set) by
+ * sha256(audio) + sha256(model) + front-end/chunking config.
+ * @module
+ */
+import type { Backbone, BackboneInput, BackbonePlugin } from "../../core/contracts/mod.ts";
+import { check } from "../../core/config.ts";
+import { ConfigError, InputError } from "../../core/errors.ts";
+import { fbank } from "../../core/features/fbank.ts";
+import { EP_CHOICES, type EpChoice, loadOnnx, type OnnxModel } from "../../core/onnx/runtime.ts";
+import { readModelHeader } from "../../core/onnx/writer.ts";
+import { FRONTEND_PRESETS, type ResolvedFrontEnd, resolveFrontEnd } from "../../core/onnx/frontend.ts";
+import { buildRandomModel } from "../../core/onnx/models/mod.ts";
+import { writeFileAtomic } from "../../core/atomic.ts";
+import { join } from "../../core/paths.ts";
+import { zooModel } from "../../core/zoo/catalog.ts";
+import { modelPath } from "../../core/zoo/store.ts";
+
+/** Options of the onnx-speaker backbone. */
+export interface OnnxSpeakerConfig {
+  model: string;
+  frontend: string;
+  layout: string;
+  inputName: string;
+  outputName: string;
+  ep: string;
+  threads: number;
+  batchSize: number;
+  chunkSeconds: number;
+  overlapSeconds: number;
+  minSeconds: number;
+  cacheDir: string;
+}
+
+const C = "backbone 'onnx-speaker'";
+
+/** sha256 hex of bytes. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** One run of the model on an equal-length slice of an utterance's features. */
+interface Segment {
+  readonly input: number;
+  readonly start: number;
+  readonly frames: number;
+}
+
+/** Frame windows covering `n` frames: one window when short, else equal windows with overlap, the last flush with the end. */
+export function chunkWindows(n: number, chunk: number, overlap: number): [number, number][] {
+  if (chunk <= 0 || n <= chunk) return [[0, n]];
+  const hop = Math.max(1, chunk - overlap);
+  const out: [number, number][] = [];
+  for (let s = 0;; s += hop) {
+    if (s + chunk >= n) {
+      out.push([n - chunk, chunk]);
+      break;
+    }
+    out.push([s, chunk]);
+  }
+  return out;
+}
+
+async function loadModelBytes(spec: string): Promise<{ bytes: Uint8Array; random: boolean }> {
+  if (spec.startsWith("random:")) {
+    try {
+      return { bytes: buildRandomModel(spec).bytes, random: true };
+    } catch (e) {
+      throw new ConfigError(C, (e as Error).message);
+    }
+  }
+  if (spec.startsWith("zoo:")) {
+    let m;
+    try {
+      m = zooModel(spec.slice(4));
+    } catch (e) {
+      throw new ConfigError(C, (e as Error).message);
+    }
+    if (m.kind !== "speaker-embedding" || !m.frontend) {
+      throw new ConfigError(C, `zoo model '${m.name}' cannot run here: ${m.description}`);
+    }
+    const path = modelPath(m);
+    try {
+      return { bytes: await Deno.readFile(path), random: false };
+    } catch {
+      throw new InputError(
+        path,
+        `zoo model '${m.name}' is not installed; run 'deno task models pull ${m.name}'`,
+      );
+    }
+  }
+  try {
+    return { bytes: await Deno.readFile(spec), random: false };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new InputError(
+        spec,
+        "model file not found; give a path to an .onnx file, `deno task embedkit models pull NAME`, or random:resnet34",
+      );
+    }
+    throw e;
+  }
+}
+
+class OnnxSpeakerBackbone implements Backbone {
+  readonly modality = "audio" as const;
+  private _hits = 0;
+  private _misses = 0;
+  constructor(
+    readonly dim: number,
+    readonly cfg: OnnxSpeakerConfig,
+    readonly fe: ResolvedFrontEnd,
+    readonly session: OnnxModel,
+    readonly modelSha: string,
+    readonly random: boolean,
+  ) {}
+
+  info(): Record<string, unknown> {
+    return {
+      backbone: "onnx-speaker",
+      model: this.cfg.model,
+      modelSha256: this.modelSha,
+      randomWeights: this.random,
+      ep: this.session.ep,
+      epNote: this.session.epNote,
+      threads: this.session.threads,
+      ...(this.session.parity ? { parity: this.session.parity } : {}),
+      frontend: {
+        preset: this.fe.preset,
+        from: this.fe.presetFrom,
+        layout: this.fe.layout,
+        input: this.fe.inputName,
+        output: this.fe.outputName,
+      },
+      fbank: this.fe.fbank,
+      chunkSeconds: this.cfg.chunkSeconds,
+      overlapSeconds: this.cfg.overlapSeconds,
+      cache: this.cfg.cacheDir ? { dir: this.cfg.cacheDir, hits: this._hits, misses: this._misses } : null,
+    };
+  }
+
+  private _cacheKeyConfig(): string {
+    const { fbank, layout, inputName, outputName } = this.fe;
+    return JSON.stringify({
+      fbank,
+      layout,
+      inputName,
+      outputName,
+      chunk: this.cfg.chunkSeconds,
+      overlap: this.cfg.overlapSeconds,
+    });
+  }
+
+  private async _cachePath(x: BackboneInput): Promise<string> {
+    const s = x.samples!;
+    const audio = await sha256Hex(new Uint8Array(s.buffer, s.byteOffset, s.byteLength));
+    const key = await sha256Hex(
+      new TextEncoder().encode(`${audio}|${x.sampleRate}|${this._cacheKeyConfig()}`),
+    );
+    return join(this.cfg.cacheDir, this.modelSha.slice(0, 16), `${key}.f32`);
+  }
+
+  async embed(inputs: readonly BackboneInput[]): Promise<Float32Array[]> {
+    const fb = this.fe.fbank;
+    const out: (Float32Array | undefined)[] = new Array(inputs.length);
+    const cachePaths: string[] = [];
+    // 1. validate + cache lookup
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i];
+      if (!(x.samples instanceof Float32Array)) {
+        throw new InputError(x.id, "no audio samples (onnx-speaker embeds audio)");
+      }
+      if (x.sampleRate !== fb.sampleRate) {
+        throw new InputError(
+          x.id,
+          `sample rate ${x.sampleRate} Hz, the model needs ${fb.sampleRate} Hz; resample first`,
+        );
+      }
+      if (x.samples.length < this.cfg.minSeconds * fb.sampleRate) {
+        throw new InputError(
+          x.id,
+          `${
+            (x.samples.length / fb.sampleRate).toFixed(3)
+          } s of audio is shorter than minSeconds=${this.cfg.minSeconds}; drop it or lower minSeconds`,
+        );
+      }
+      if (this.cfg.cacheDir) {
+        cachePaths[i] = await this._cachePath(x);
+        try {
+          const b = await Deno.readFile(cachePaths[i]);
+          if (b.byteLength === this.dim * 4) {
+            out[i] = new Float32Array(b.buffer, b.byteOffset, this.dim).slice();
+            this._hits++;
+          }
+        } catch { /* not cached */ }
+      }
+    }
+    // 2. features and segments for the rest
+    const feats: Float32Array[] = [];
+    const segments: Segment[] = [];
+    const frameRate = 1000 / fb.frameShift;
+    const chunk = Math.round(this.cfg.chunkSeconds * frameRate),
+      overlap = Math.round(this.cfg.overlapSeconds * frameRate);
+    for (let i = 0; i < inputs.length; i++) {
+      if (out[i]) continue;
+      const m = fbank(inputs[i].samples!, fb);
+      if (m.rows === 0) throw new InputError(inputs[i].id, "too short for a single feature frame");
+      feats[i] = m.data;
+      for (const [start, frames] of chunkWindows(m.rows, chunk, overlap)) {
+        segments.push({ input: i, start, frames });
+      }
+    }
+    // 3. batches of equal-length segments (no padding: padding would change the pooled statistics)
+    const sums = new Map<number, { sum: Float64Array; n: number }>();
+    const byLen = Map.groupBy(segments, (s) => s.frames);
+    const F = fb.numMelBins;
+    for (const [T, group] of byLen) {
+      for (let b = 0; b < group.length; b += this.cfg.batchSize) {
+        const batch = group.slice(b, b + this.cfg.batchSize);
+        const data = new Float32Array(batch.length * T * F);
+        batch.forEach((s, k) => {
+          const src = feats[s.input].subarray(s.start * F, (s.start + T) * F);
+          if (this.fe.layout === "BTF") data.set(src, k * T * F);
+          else {for (let t = 0; t < T; t++) {
+              for (let f = 0; f < F; f++) data[k * T * F + f * T + t] = src[t * F + f];
+            }}
+        });
+        const dims = this.fe.layout === "BTF" ? [batch.length, T, F] : [batch.length, F, T];
+        let res;
+        try {
+          res = await this.session.run({ [this.fe.inputName]: { dims, data } });
+        } catch (e) {
+          const ids = [...new Set(batch.map((s) => inputs[s.input].id))].slice(0, 3).join(", ");
+          throw new InputError(
+            ids,
+            `model run failed on ${T} frames (${(T / frameRate).toFixed(2)} s): ${
+              (e as Error).message.split("\n")[0]
+            }`,
+          );
+        }
+        const e = res[this.fe.outputName];
+        batch.forEach((s, k) => {
+          const acc = sums.get(s.input) ?? { sum: new Float64Array(this.dim), n: 0 };
+          for (let d = 0; d < this.dim; d++) acc.sum[d] += e.data[k * this.dim + d];
+          acc.n++;
+          sums.set(s.input, acc);
+        });
+      }
+    }
+    // 4. average chunks, write cache
+    for (const [i, { sum, n }] of sums) {
+      out[i] = Float32Array.from(sum, (v) => v / n);
+      if (this.cfg.cacheDir) {
+        this._misses++;
+        const v = out[i]!;
+        await writeFileAtomic(cachePaths[i], new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      }
+    }
+    return out as Float32Array[];
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.dispose();
+  }
+}
+
+/** `onnx-speaker` backbone plugin. */
+export const onnxSpeakerBackbone: BackbonePlugin<OnnxSpeakerConfig> = {
+  kind: "backbone",
+  name: "onnx-speaker",
+  description:
+    "speaker embeddings from any ONNX model (WeSpeaker/3D-Speaker conventions) on wasm/webgpu/node",
+  defaults: {
+    model: "random:resnet34",
+    frontend: "auto",
+    layout: "auto",
+    inputName: "",
+    outputName: "",
+    ep: "wasm",
+    threads: 0,
+    batchSize: 8,
+    chunkSeconds: 30,
+    overlapSeconds: 5,
+    minSeconds: 0.2,
+    cacheDir: "",
+  },
+  options: {
+    model:
+      "path to an .onnx file, or random:NAME[@SEED] (resnet34, resnet-small, xvector, xvector-small: random weights)",
+    frontend: `front-end preset: auto (from the model's metadata) or ${
+      Object.keys(FRONTEND_PRESETS).join(", ")
+    }`,
+    layout: "feature layout: auto (from the input shape), BTF ([B,T,80]) or BFT ([B,80,T])",
+    inputName: "model input that takes features ('' = from preset/metadata/the only input)",
+    outputName: "model output holding the embedding ('' = from preset/the only output)",
+    ep: `execution provider: ${EP_CHOICES.join(", ")} (webgpu only on a real GPU after a parity check)`,
+    threads: "CPU threads (0 = runtime default)",
+    batchSize: "segments of equal length run together",
+    chunkSeconds: "cut longer audio into chunks of this length and average their embeddings (0 = never)",
+    overlapSeconds: "overlap between chunks",
+    minSeconds: "refuse audio shorter than this",
+    cacheDir: "directory for cached embeddings ('' = no cache)",
+  },
+  validate(c) {
+    if (typeof c.model !== "string" || !c.model) {
+      throw new ConfigError(C, "'model' must be a path or random:NAME");
+    }
+    check.oneOf(C, "ep", c.ep, EP_CHOICES);
+    check.oneOf(C, "layout", c.layout, ["auto", "BTF", "BFT"]);
+    check.oneOf(C, "frontend", c.frontend, ["auto", ...Object.keys(FRONTEND_PRESETS)]);
+    check.integer(C, "threads", c.threads, 0, 256);
+    check.integer(C, "batchSize", c.batchSize, 1, 4096);
+    check.nonNegative(C, "chunkSeconds", c.chunkSeconds);
+    check.nonNegative(C, "overlapSeconds", c.overlapSeconds);
+    check.nonNegative(C, "minSeconds", c.minSeconds);
+    if (c.chunkSeconds > 0 && c.overlapSeconds >= c.chunkSeconds) {
+      throw new ConfigError(
+        C,
+        `'overlapSeconds' (${c.overlapSeconds}) must be smaller than 'chunkSeconds' (${c.chunkSeconds})`,
+      );
+    }
+  },
+  async create(c) {
+    const { bytes, random } = await loadModelBytes(c.model);
+    let header;
+    try {
+      header = readModelHeader(bytes);
+    } catch (e) {
+      throw new InputError(
+        c.model,
+        `not an ONNX model (${(e as Error).message}); re-download it (models verify)`,
+      );
+    }
+    const fe = resolveFrontEnd(c.model, header, c);
+    const session = await loadOnnx(bytes, { ep: c.ep as EpChoice, threads: c.threads });
+    const outDims = header.outputs.find((o) => o.name === fe.outputName)?.dims ?? [];
+    let dim = typeof outDims.at(-1) === "number"
+      ? outDims.at(-1) as number
+      : Number(header.metadata.output_dim ?? 0);
+    if (!(dim > 0)) {
+      const T = 200, F = fe.fbank.numMelBins;
+      const r = await session.run({
+        [fe.inputName]: { dims: fe.layout === "BTF" ? [1, T, F] : [1, F, T], data: new Float32Array(T * F) },
+      });
+      dim = r[fe.outputName].data.length;
+    }
+    return new OnnxSpeakerBackbone(dim, c, fe, session, await sha256Hex(bytes), random);
+  },
+};

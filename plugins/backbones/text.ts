@@ -1,0 +1,195 @@
+/**
+ * `text` backbone: sentence embeddings from a transformers.js (@huggingface/transformers) model folder
+ * (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx). Loads only from a local folder
+ * unless `allowRemote` is set. Mean (attention-masked) or CLS pooling, optional Matryoshka truncation to
+ * `dim`, then L2 normalisation (after truncation, so truncated vectors are unit length again).
+ * transformers.js runs the model on onnxruntime-node under Deno.
+ * @module
+ */
+import type { Backbone, BackboneInput, BackbonePlugin } from "../../core/contracts/mod.ts";
+import { check } from "../../core/config.ts";
+import { ConfigError, InputError } from "../../core/errors.ts";
+import { basename, dirname, join, resolve } from "../../core/paths.ts";
+
+/** Options of the text backbone. */
+export interface TextConfig {
+  model: string;
+  allowRemote: boolean;
+  pooling: string;
+  normalize: boolean;
+  dim: number;
+  batchSize: number;
+  prefix: string;
+  maxLength: number;
+}
+
+const C = "backbone 'text'";
+
+/** Masked mean or CLS pooling of one sequence's hidden states [L, H] (row-major). */
+export function poolTokens(
+  hidden: Float32Array,
+  mask: ArrayLike<number | bigint>,
+  L: number,
+  H: number,
+  pooling: "mean" | "cls",
+): Float32Array {
+  const out = new Float32Array(H);
+  if (pooling === "cls") {
+    out.set(hidden.subarray(0, H));
+    return out;
+  }
+  let n = 0;
+  const acc = new Float64Array(H);
+  for (let t = 0; t < L; t++) {
+    if (Number(mask[t]) === 0) continue;
+    n++;
+    for (let j = 0; j < H; j++) acc[j] += hidden[t * H + j];
+  }
+  for (let j = 0; j < H; j++) out[j] = acc[j] / Math.max(1, n);
+  return out;
+}
+
+/** Matryoshka truncation to `dim` (0 = keep all) and optional L2 normalisation. */
+export function truncateAndNormalize(v: Float32Array, dim: number, normalize: boolean): Float32Array {
+  const out = dim > 0 ? v.slice(0, dim) : v.slice();
+  if (normalize) {
+    let s = 0;
+    for (const x of out) s += x * x;
+    const n = Math.sqrt(s) || 1;
+    for (let i = 0; i < out.length; i++) out[i] /= n;
+  }
+  return out;
+}
+
+async function checkFolder(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx"]) {
+    try {
+      await Deno.stat(join(path, f));
+    } catch {
+      missing.push(f);
+    }
+  }
+  if (missing.length) {
+    throw new InputError(
+      path,
+      `not a transformers.js model folder: missing ${
+        missing.join(", ")
+      } (remote loading is off; set allowRemote to fetch a hub model)`,
+    );
+  }
+}
+
+/** `text` backbone plugin. */
+export const textBackbone: BackbonePlugin<TextConfig> = {
+  kind: "backbone",
+  name: "text",
+  description:
+    "text embeddings via @huggingface/transformers (local folder; mean/CLS pooling, Matryoshka dim)",
+  defaults: {
+    model: "",
+    allowRemote: false,
+    pooling: "mean",
+    normalize: true,
+    dim: 0,
+    batchSize: 16,
+    prefix: "",
+    maxLength: 512,
+  },
+  options: {
+    model:
+      "local model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx), or a hub id with allowRemote",
+    allowRemote: "allow downloading from the model hub (off by default)",
+    pooling: "mean (attention-masked) or cls",
+    normalize: "L2-normalise embeddings (after truncation)",
+    dim: "Matryoshka truncation to this many dimensions (0 = full)",
+    batchSize: "texts per forward pass",
+    prefix: "text prepended to every input (e.g. 'query: ')",
+    maxLength: "truncate inputs to this many tokens",
+  },
+  validate(c) {
+    check.oneOf(C, "pooling", c.pooling, ["mean", "cls"]);
+    check.integer(C, "dim", c.dim, 0, 1 << 16);
+    check.integer(C, "batchSize", c.batchSize, 1, 4096);
+    check.integer(C, "maxLength", c.maxLength, 1, 1 << 16);
+    if (typeof c.model !== "string") throw new ConfigError(C, "'model' must be a folder path");
+  },
+  async create(c) {
+    if (!c.model) throw new ConfigError(C, "set 'model' to a local transformers.js model folder");
+    const tf = await import("@huggingface/transformers");
+    let id = c.model;
+    // transformers.js keeps its settings in a module-level `env`: set it right before each load.
+    tf.env.allowRemoteModels = c.allowRemote;
+    tf.env.allowLocalModels = true;
+    const local = await Deno.stat(c.model).then(() => true, () => false);
+    if (local) {
+      const abs = resolve(c.model);
+      await checkFolder(abs);
+      tf.env.localModelPath = dirname(abs) + "/";
+      id = basename(abs);
+    } else if (!c.allowRemote) {
+      throw new InputError(
+        c.model,
+        "no such folder, and remote loading is off (set allowRemote to fetch from the hub)",
+      );
+    }
+    const tokenizer = await tf.AutoTokenizer.from_pretrained(id);
+    const model = await tf.AutoModel.from_pretrained(id, { dtype: "fp32" });
+    const H = Number((model as unknown as { config: { hidden_size?: number } }).config.hidden_size ?? 0);
+    if (!(H > 0)) throw new InputError(c.model, "config.json has no hidden_size");
+    if (c.dim > H) throw new ConfigError(C, `'dim' ${c.dim} exceeds the model's hidden size ${H}`);
+    const dim = c.dim || H;
+    const backbone: Backbone = {
+      dim,
+      modality: "text",
+      info: () => ({
+        backbone: "text",
+        model: c.model,
+        runtime: "transformers.js (onnxruntime-node)",
+        pooling: c.pooling,
+        normalize: c.normalize,
+        dim,
+        hidden: H,
+      }),
+      async embed(inputs: readonly BackboneInput[]) {
+        const out: Float32Array[] = [];
+        for (let b = 0; b < inputs.length; b += c.batchSize) {
+          const batch = inputs.slice(b, b + c.batchSize);
+          const texts = batch.map((x) => {
+            if (typeof x.text !== "string") {
+              throw new InputError(x.id, "no text (the text backbone embeds text)");
+            }
+            return c.prefix + x.text;
+          });
+          const enc = tokenizer(texts, { padding: true, truncation: true, max_length: c.maxLength });
+          const res = await model(enc);
+          const hs = res.last_hidden_state ?? res.token_embeddings;
+          if (!hs) {
+            throw new InputError(
+              c.model,
+              `model outputs ${Object.keys(res).join(", ")}; expected last_hidden_state`,
+            );
+          }
+          const [B, L] = hs.dims as number[];
+          const data = hs.data as Float32Array;
+          const mask = enc.attention_mask.data as BigInt64Array;
+          for (let i = 0; i < B; i++) {
+            const pooled = poolTokens(
+              data.subarray(i * L * H, (i + 1) * L * H),
+              mask.subarray(i * L, (i + 1) * L),
+              L,
+              H,
+              c.pooling as "mean" | "cls",
+            );
+            out.push(truncateAndNormalize(pooled, c.dim, c.normalize));
+          }
+        }
+        return out;
+      },
+      async dispose() {
+        await model.dispose();
+      },
+    };
+    return backbone;
+  },
+};
