@@ -1,0 +1,139 @@
+/**
+ * Host side of the WASM SIMD fbank kernel (asm/src/fbank.ts): builds Kaldi's float tables (window,
+ * mel filters, split-radix twiddles), lays them out in the instance's memory and runs blocks of frames.
+ * The module comes from the base64 TS module the asm build emits, so it loads synchronously and needs
+ * no file access (works from JSR).
+ * @module
+ */
+import { WASM_BASE64 } from "../../asm/build/fbank_wasm.ts";
+import { wasmModule } from "../kernels/wasm.ts";
+import { melBanks, windowFunction } from "./fbank_ts.ts";
+import { type FbankOptions, frameSizes } from "./options.ts";
+
+interface FbankExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  configure(...args: number[]): void;
+  fbankFrames(frames: number, count: number, out: number): void;
+}
+
+const BLOCK = 128; // frames per call (a multiple of 4)
+
+/** Per-option-set WASM fbank processor (one WebAssembly instance each; tables stay in its memory). */
+export class FbankWasm {
+  readonly cols: number;
+  readonly win: number;
+  readonly #x: FbankExports;
+  readonly #framesPtr: number;
+  readonly #outPtr: number;
+
+  constructor(readonly o: FbankOptions) {
+    const { win, fft } = frameSizes(o);
+    if ((fft & (fft - 1)) !== 0 || fft < 4) {
+      throw new RangeError(`fbank WASM: FFT size ${fft} is not a power of two >= 4`);
+    }
+    this.win = win;
+    this.cols = o.numMelBins + (o.useEnergy ? 1 : 0);
+    const inst = new WebAssembly.Instance(wasmModule("fbank", WASM_BASE64), {});
+    const x = inst.exports as unknown as FbankExports;
+    this.#x = x;
+    const nb = o.numMelBins, h = fft / 2;
+    const logn = Math.log2(h);
+    const banks = melBanks(o, fft);
+    // Layout (bytes), everything 16-byte aligned.
+    let p = align(x.heapBase());
+    const take = (bytes: number) => {
+      const at = p;
+      p = align(p + bytes);
+      return at;
+    };
+    const pWindow = take(win * 4);
+    const pMelOff = take(nb * 4), pMelLen = take(nb * 4), pMelW = take(nb * 4);
+    const wPtrs = banks.weights.map((w) => take(w.length * 4 + 16));
+    const pTab = take((logn + 1) * 4);
+    const tabPtrs: number[] = [];
+    for (let i = 4; i <= logn; i++) tabPtrs[i] = take(6 * ((1 << i) / 4 - 2) * 4);
+    const pBitrev = take(h * 4);
+    const pBuf = take(fft * 16), pRe = take(h * 16), pIm = take(h * 16); // 4 frames, one per lane
+    this.#framesPtr = take(BLOCK * win * 4);
+    this.#outPtr = take(BLOCK * this.cols * 4);
+    const need = Math.ceil(p / 65536) - x.memory.buffer.byteLength / 65536;
+    if (need > 0) x.memory.grow(need);
+    const mem = x.memory.buffer;
+    new Float32Array(mem, pWindow, win).set(windowFunction(o, win));
+    new Int32Array(mem, pMelOff, nb).set(banks.offsets);
+    new Int32Array(mem, pMelLen, nb).set(banks.weights.map((w) => w.length));
+    new Int32Array(mem, pMelW, nb).set(wPtrs);
+    banks.weights.forEach((w, b) => new Float32Array(mem, wPtrs[b], w.length).set(w));
+    // Kaldi's split-radix tables: float angle, cosf/sinf, and the 3-multiply forms -(s+c), s-c.
+    const tabIdx = new Int32Array(mem, pTab, logn + 1);
+    const F = Math.fround;
+    for (let i = 4; i <= logn; i++) {
+      const m = 1 << i, m4 = m / 4, m8 = m / 8, nel = m4 - 2;
+      const t = new Float32Array(mem, tabPtrs[i], 6 * nel);
+      let k = 0;
+      for (let n = 1; n < m4; n++) {
+        if (n === m8) continue;
+        let ang = F((n * 2 * Math.PI) / m);
+        let c = F(Math.cos(ang)), s = F(Math.sin(ang));
+        t[k] = c;
+        t[nel + k] = F(-F(s + c));
+        t[2 * nel + k] = F(s - c);
+        ang = F((3 * n * 2 * Math.PI) / m);
+        c = F(Math.cos(ang));
+        s = F(Math.sin(ang));
+        t[3 * nel + k] = c;
+        t[4 * nel + k] = F(-F(s + c));
+        t[5 * nel + k] = F(s - c);
+        k++;
+      }
+      tabIdx[i] = tabPtrs[i];
+    }
+    const br = new Int32Array(mem, pBitrev, h);
+    for (let i = 0; i < h; i++) {
+      let r = 0;
+      for (let b = 0; b < logn; b++) if (i & (1 << b)) r |= 1 << (logn - 1 - b);
+      br[i] = r;
+    }
+    const flags = (o.removeDcOffset ? 1 : 0) | (o.useEnergy ? 2 : 0) | (o.rawEnergy ? 4 : 0) |
+      (o.useLog ? 8 : 0) | (o.usePower ? 16 : 0) | (o.htkCompat ? 32 : 0);
+    const th = F((-2 * Math.PI) / fft);
+    x.configure(
+      win,
+      fft,
+      nb,
+      flags,
+      o.preemphasisCoefficient,
+      o.energyFloor > 0 ? Math.log(o.energyFloor) : -Infinity,
+      F(Math.cos(th)),
+      F(Math.sin(th)),
+      pWindow,
+      pMelOff,
+      pMelLen,
+      pMelW,
+      pTab,
+      pBitrev,
+      pBuf,
+      pRe,
+      pIm,
+    );
+  }
+
+  /** Processes `count` extracted frames (rows of `win`) into `out` rows of `cols`. */
+  process(frames: Float32Array, count: number, out: Float32Array, outOffset = 0): void {
+    const x = this.#x, win = this.win, cols = this.cols;
+    for (let f = 0; f < count; f += BLOCK) {
+      const c = Math.min(BLOCK, count - f), c4 = Math.ceil(c / 4) * 4; // the kernel runs 4 frames at once
+      const mem = x.memory.buffer;
+      const fr = new Float32Array(mem, this.#framesPtr, c4 * win);
+      fr.set(frames.subarray(f * win, (f + c) * win));
+      if (c4 > c) fr.fill(0, c * win);
+      x.fbankFrames(this.#framesPtr, c4, this.#outPtr);
+      out.set(new Float32Array(mem, this.#outPtr, c * cols), outOffset + f * cols);
+    }
+  }
+}
+
+function align(p: number): number {
+  return (p + 15) & ~15;
+}

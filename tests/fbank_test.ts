@@ -1,0 +1,243 @@
+/**
+ * Fbank against real Kaldi output (compute-fbank-feats arks in ../shared/data/kaldi-fbank-reference),
+ * against torchaudio.compliance.kaldi.fbank goldens on real speech (80 bins), streaming = batch,
+ * CMN against torchaudio's sliding_window_cmn, option validation.
+ */
+import assert from "node:assert/strict";
+import { readAudio } from "../core/audio/read.ts";
+import { ConfigError } from "../core/errors.ts";
+import { applyCmn } from "../core/features/cmn.ts";
+import { fbank, FBANK_PRESETS, type FbankOptions, FbankStream, numFrames } from "../core/features/fbank.ts";
+import type { Matrix } from "../core/matrix.ts";
+import { golden, maxAbsDiff, needsShared, shared } from "./helpers.ts";
+
+const REF = "kaldi-fbank-reference";
+
+/** Parses a Kaldi text ark holding one matrix. */
+function readTextArk(path: string): number[][] {
+  return Deno.readTextFileSync(path).split("\n").slice(1).map((l) => l.replace("]", "").trim()).filter((l) =>
+    l
+  )
+    .map((l) => l.split(/\s+/).map(Number));
+}
+
+function maxErr(m: Matrix, ref: number[][]): number {
+  assert.equal(m.rows, ref.length, "frame count");
+  assert.equal(m.cols, ref[0].length, "column count");
+  let e = 0;
+  for (let i = 0; i < ref.length; i++) {
+    for (let j = 0; j < m.cols; j++) e = Math.max(e, Math.abs(ref[i][j] - m.data[i * m.cols + j]));
+  }
+  return e;
+}
+
+const KALDI_CASES: [string, Partial<FbankOptions>][] = [
+  ["test.txt", {}],
+  ["test-40.txt", { numMelBins: 40 }],
+  ["test-40-no-snip-edges.txt", { numMelBins: 40, snipEdges: false }],
+  ["test-with-energy.txt", { useEnergy: true }],
+  ["test-htk.txt", { useEnergy: true, htkCompat: true }],
+];
+
+Deno.test(
+  needsShared("fbank matches real Kaldi compute-fbank-feats output (WASM and TS backends) < 1e-3"),
+  async () => {
+    const { samples } = await readAudio(shared(REF, "test.wav"));
+    const report: string[] = [];
+    for (const [file, opts] of KALDI_CASES) {
+      const ref = readTextArk(shared(REF, file));
+      for (const backend of ["wasm", "ts"] as const) {
+        const e = maxErr(fbank(samples, { ...opts, dither: 0 }, backend), ref);
+        report.push(`${file} ${backend}: ${e.toExponential(2)}`);
+        assert.ok(e < 1e-3, `${file} (${backend}): max abs error ${e} vs Kaldi`);
+      }
+    }
+    console.log(`max abs error vs Kaldi: ${report.join("; ")}`);
+  },
+);
+
+interface TaCase {
+  name: string;
+  file: string;
+  torchaudio_kwargs: Record<string, number | string | boolean>;
+  scaled_32768: boolean;
+  frames: number;
+  bins: number;
+  rows: number[];
+  values: number[][];
+  mean: number[];
+}
+interface TaGolden {
+  cases: TaCase[];
+  sliding_cmn: {
+    input: number[][];
+    cases: { window: number; center: boolean; min_window: number; output: number[][] }[];
+  };
+}
+
+/** Our options equivalent to each torchaudio case (the presets where they apply). */
+const OUR_OPTS: Record<string, Partial<FbankOptions>> = {
+  libri_wespeaker: { ...FBANK_PRESETS.wespeaker, cmn: "none" },
+  libri_3dspeaker: { ...FBANK_PRESETS["3dspeaker"], cmn: "none" },
+  ami_sherpa: { ...FBANK_PRESETS["sherpa-onnx"], cmn: "none" },
+  asterisk_8k_energy: {
+    sampleRate: 8000,
+    numMelBins: 40,
+    dither: 0,
+    useEnergy: true,
+    windowType: "hanning",
+    preemphasisCoefficient: 0,
+    removeDcOffset: false,
+    lowFreq: 64,
+    highFreq: 3800,
+  },
+};
+
+Deno.test(
+  needsShared(
+    "fbank matches torchaudio.compliance.kaldi.fbank on LibriSpeech, AMI and 8 kHz telephone speech",
+  ),
+  async () => {
+    const g = golden<TaGolden>("fbank_torchaudio.json");
+    for (const c of g.cases) {
+      const { samples } = await readAudio(shared(c.file));
+      const m = fbank(samples, OUR_OPTS[c.name]);
+      assert.equal(m.rows, c.frames, `${c.name}: frames`);
+      assert.equal(m.cols, c.bins, `${c.name}: bins`);
+      let e = 0;
+      c.rows.forEach((r, k) =>
+        e = Math.max(e, maxAbsDiff(m.data.subarray(r * m.cols, (r + 1) * m.cols), c.values[k]))
+      );
+      const mean = new Float64Array(m.cols);
+      for (let i = 0; i < m.rows; i++) {
+        for (let j = 0; j < m.cols; j++) {
+          mean[j] += m.data[i * m.cols + j] / m.rows;
+        }
+      }
+      const em = maxAbsDiff(mean, c.mean);
+      console.log(
+        `${c.name}: max abs error ${e.toExponential(2)} on ${c.rows.length} frames, ${
+          em.toExponential(2)
+        } on bin means`,
+      );
+      assert.ok(e < 1e-3, `${c.name}: max abs error ${e}`);
+      assert.ok(em < 1e-3, `${c.name}: bin-mean error ${em}`);
+    }
+  },
+);
+
+Deno.test("sliding and per-utterance CMN match torchaudio sliding_window_cmn / column means", () => {
+  const g = golden<TaGolden>("fbank_torchaudio.json").sliding_cmn;
+  const x: Matrix = {
+    rows: g.input.length,
+    cols: g.input[0].length,
+    data: Float32Array.from(g.input.flat()),
+  };
+  for (const c of g.cases) {
+    const y = applyCmn(x, { window: c.window, center: c.center, minWindow: c.min_window });
+    const e = maxAbsDiff(y.data, c.output.flat());
+    assert.ok(e < 1e-4, `window ${c.window} center ${c.center}: ${e}`);
+  }
+  const u = applyCmn(x);
+  for (let j = 0; j < x.cols; j++) {
+    let s = 0;
+    for (let i = 0; i < x.rows; i++) s += u.data[i * x.cols + j];
+    assert.ok(Math.abs(s / x.rows) < 1e-5);
+  }
+});
+
+function sweep(n: number, rate = 16000): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = 0.3 * Math.sin(2 * Math.PI * (200 + 2000 * i / n) * i / rate) + 0.01 * Math.sin(i * 1.7);
+  }
+  return x;
+}
+
+Deno.test("streaming gives the same frames as batch (dither on, both edge modes, odd chunk sizes)", () => {
+  const x = sweep(16000 * 2 + 123);
+  for (const snipEdges of [true, false]) {
+    const opts: Partial<FbankOptions> = { ...FBANK_PRESETS.wespeaker, dither: 1, ditherSeed: 42, snipEdges };
+    const batch = fbank(x, opts);
+    const s = new FbankStream(opts);
+    const parts: Float32Array[] = [];
+    let p = 0, k = 0;
+    const sizes = [1, 159, 160, 161, 400, 7, 3333, 10];
+    while (p < x.length) {
+      const n = sizes[k++ % sizes.length];
+      parts.push(s.accept(x.subarray(p, p + n)).data);
+      p += n;
+    }
+    parts.push(s.finish().data);
+    const got = new Float32Array(parts.reduce((a, b) => a + b.length, 0));
+    let o = 0;
+    for (const q of parts) {
+      got.set(q, o);
+      o += q.length;
+    }
+    const raw = fbank(x, { ...opts, cmn: "none" });
+    assert.equal(got.length, raw.data.length, `snipEdges=${snipEdges}: frame count`);
+    assert.equal(maxAbsDiff(got, raw.data), 0, `snipEdges=${snipEdges}: streamed frames differ`);
+    const s2 = new FbankStream(opts, "auto", true);
+    s2.accept(x);
+    const all = s2.finish({ all: true });
+    assert.equal(maxAbsDiff(all.data, batch.data), 0, "finish({all}) applies the preset CMN like batch");
+    assert.throws(() => new FbankStream(opts).finish({ all: true }), /keepAll|true\)/);
+  }
+});
+
+Deno.test("every window type, magnitude spectrum, no log, energy floor, non-power-of-two FFT: WASM = TS", () => {
+  const x = sweep(8000);
+  const variants: Partial<FbankOptions>[] = [
+    { windowType: "hamming" },
+    { windowType: "hanning" },
+    { windowType: "rectangular" },
+    { windowType: "blackman", blackmanCoeff: 0.4 },
+    { windowType: "sine" },
+    { usePower: false },
+    { useEnergy: true, rawEnergy: false, energyFloor: 1e6 },
+    { numMelBins: 64, lowFreq: 0, highFreq: -200, frameLength: 32, frameShift: 16 },
+  ];
+  for (const v of variants) {
+    const o = { ...v, dither: 0 };
+    const a = fbank(x, o, "wasm"), b = fbank(x, o, "ts");
+    assert.ok(
+      maxAbsDiff(a.data, b.data) < 2e-4,
+      `${JSON.stringify(v)}: wasm vs ts ${maxAbsDiff(a.data, b.data)}`,
+    );
+  }
+  const lin = fbank(x, { useLog: false, dither: 0 }), lg = fbank(x, { dither: 0 });
+  for (let i = 0; i < 50; i++) {
+    assert.ok(Math.abs(Math.log(Math.max(lin.data[i], 1.1920929e-7)) - lg.data[i]) < 1e-4);
+  }
+  // roundToPowerOfTwo false: a 400-point FFT, which only the TS path (direct DFT) runs.
+  const np2 = fbank(x, { roundToPowerOfTwo: false, dither: 0 });
+  assert.equal(np2.cols, 23);
+  assert.equal(np2.rows, numFrames(x.length, { ...FBANK_PRESETS.kaldi, roundToPowerOfTwo: false }));
+  const floor = fbank(new Float32Array(800), {
+    useEnergy: true,
+    energyFloor: 2,
+    dither: 0,
+    removeDcOffset: false,
+  });
+  assert.ok(Math.abs(floor.data[0] - Math.log(2)) < 1e-6, "energy floor applies to silence");
+});
+
+Deno.test("options are validated with messages that name the option", () => {
+  const x = sweep(1000);
+  assert.throws(() => fbank(x, { numMelBin: 3 } as unknown as Partial<FbankOptions>), ConfigError);
+  assert.throws(() => fbank(x, { vtlnWarp: 0.9 }), /vtlnWarp/);
+  assert.throws(() => fbank(x, { highFreq: 9000 }), /highFreq/);
+  assert.throws(() => fbank(x, { windowType: "kaiser" as "povey" }), /windowType/);
+  assert.throws(() => fbank(Float32Array.of(0, NaN), {}), /NaN/);
+  assert.equal(fbank(new Float32Array(100)).rows, 0, "shorter than one frame: no frames with snip edges");
+  assert.equal(fbank(new Float32Array(100), { snipEdges: false }).rows, 1);
+});
+
+Deno.test("dither is seeded: same seed, same features; another seed, different", () => {
+  const x = sweep(4000);
+  const a = fbank(x, { dither: 1, ditherSeed: 3 }), b = fbank(x, { dither: 1, ditherSeed: 3 });
+  const c = fbank(x, { dither: 1, ditherSeed: 4 });
+  assert.equal(maxAbsDiff(a.data, b.data), 0);
+  assert.ok(maxAbsDiff(a.data, c.data) > 0);
+});
