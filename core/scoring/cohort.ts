@@ -1,12 +1,14 @@
 /**
  * Cohort statistics for S-norm / AS-norm: cosine scores of embeddings against a cohort, the mean and
  * (population) standard deviation of each row's top-N cohort scores, and WeSpeaker's per-speaker-mean
- * cohort. Uses the shared distance kernels (cosineMatrix, topkRows) so their WASM versions speed this up.
+ * cohort. The statistics come from the WASM selection kernel (topkStatsTiled / topkStatsRows): the
+ * cosine scores are computed in cache-sized tiles and only each row's mean and std leave the kernel,
+ * so scoring 1M trials never holds an [embeddings x cohort] matrix or sorts a row.
  * @module
  */
 import type { Matrix } from "../matrix.ts";
 import type { NormContext } from "../contracts/scorer.ts";
-import { cosineMatrix, topkRows } from "../kernels/distance.ts";
+import { topkStatsRows, topkStatsTiled } from "../kernels/distance.ts";
 import { ConfigError } from "../errors.ts";
 
 /** How the cohort is formed from `ctx.cohort` rows. */
@@ -60,39 +62,18 @@ export function resolveCohort(ctx: NormContext, mode: CohortMode, plugin: string
   return speakerMeanCohort(ctx.cohort, ctx.cohortLabels);
 }
 
-function meanStd(
-  vals: ArrayLike<number>,
-  start: number,
-  n: number,
-  mean: Float64Array,
-  std: Float64Array,
-  i: number,
-): void {
-  let s = 0;
-  for (let k = 0; k < n; k++) s += vals[start + k];
-  const m = s / n;
-  let v = 0;
-  for (let k = 0; k < n; k++) v += (vals[start + k] - m) ** 2;
-  mean[i] = m;
-  std[i] = Math.sqrt(v / n);
-}
-
-/** Mean/std of each row's `topN` highest cosine scores against the cohort (all of them when topN >= cohort size). */
+/**
+ * Mean/std of each row's `topN` highest cosine scores against the cohort (all of them when topN >=
+ * cohort size), summed best first in float64 as WeSpeaker's get_mean_std sorts them.
+ */
 export function topNStats(x: Matrix, cohort: Matrix, topN: number): CohortStats {
-  const scores = cosineMatrix(x, cohort);
-  return topNStatsOfScores(scores, topN);
+  return topkStatsTiled(x, cohort, topN, "cosine");
 }
 
 /** Same as {@link topNStats} on a precomputed [rows x cohort] score matrix. */
 export function topNStatsOfScores(scores: Matrix, topN: number): CohortStats {
-  const mean = new Float64Array(scores.rows), std = new Float64Array(scores.rows);
-  if (topN >= scores.cols) {
-    for (let i = 0; i < scores.rows; i++) meanStd(scores.data, i * scores.cols, scores.cols, mean, std, i);
-  } else {
-    const { values } = topkRows(scores, topN, true);
-    for (let i = 0; i < scores.rows; i++) meanStd(values, i * topN, topN, mean, std, i);
-  }
-  return { mean, std };
+  if (scores.rows === 0) return { mean: new Float64Array(0), std: new Float64Array(0) };
+  return topkStatsRows(scores, topN);
 }
 
 /** Checks that the trial indices fit the matrices and that the score count matches. */

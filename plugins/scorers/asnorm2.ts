@@ -19,7 +19,7 @@ import {
   type CohortMode,
   resolveCohort,
   symmetricNorm,
-  topNStatsOfScores,
+  topNStats,
 } from "../../core/scoring/cohort.ts";
 
 /** Options of `asnorm2`. */
@@ -94,13 +94,17 @@ export const asnorm2Scorer: ScorerPlugin<Asnorm2Config, ScoreNormalizer> = {
       normalize(scores, ctx) {
         checkTrials(scores, ctx, "asnorm2");
         const cohort = resolveCohort(ctx, c.cohortMode, "asnorm2");
-        const e = cosineMatrix(ctx.enroll, cohort), t = cosineMatrix(ctx.test, cohort);
-        if (c.selection === "other-side") return otherSide(scores, e, t, c.topEnroll, c.topTest, ctx.trials);
+        if (c.selection === "other-side") {
+          // trial-dependent statistics: keep the full [rows x cohort] score matrices
+          const e = cosineMatrix(ctx.enroll, cohort), t = cosineMatrix(ctx.test, cohort);
+          return otherSide(scores, e, t, c.topEnroll, c.topTest, ctx.trials);
+        }
+        // own-side: per-row statistics, tile by tile (no [rows x cohort] matrix)
         return symmetricNorm(
           scores,
           ctx,
-          topNStatsOfScores(e, c.topEnroll),
-          topNStatsOfScores(t, c.topTest),
+          topNStats(ctx.enroll, cohort, c.topEnroll),
+          topNStats(ctx.test, cohort, c.topTest),
           "asnorm2",
         );
       },
