@@ -1,0 +1,47 @@
+/**
+ * Parsing plugin specs on the command line for the pipeline commands:
+ * `NAME`, `NAME:key=value,key=value` (values parsed as JSON when they parse, else strings) or
+ * `NAME:{"key": value}`; an optional `LABEL=` prefix names the system in reports.
+ * @module
+ */
+import type { PluginSpec } from "../../core/pipelines/common.ts";
+
+/** Parses one plugin spec. */
+export function parseSpec(text: string): PluginSpec {
+  let label: string | undefined;
+  let rest = text.trim();
+  const eq = /^([^:={}]+)=(?=[a-z0-9])/.exec(rest);
+  if (eq && !rest.slice(0, eq[0].length).includes(":")) {
+    label = eq[1];
+    rest = rest.slice(eq[0].length);
+  }
+  const colon = rest.indexOf(":");
+  if (colon < 0) return { name: rest, ...(label ? { label } : {}) };
+  const name = rest.slice(0, colon), body = rest.slice(colon + 1).trim();
+  let options: Record<string, unknown> = {};
+  if (body.startsWith("{")) {
+    try {
+      options = JSON.parse(body);
+    } catch (e) {
+      throw new Error(`plugin spec '${text}': options are not valid JSON (${(e as Error).message})`);
+    }
+  } else if (body) {
+    for (const kv of body.split(",")) {
+      const i = kv.indexOf("=");
+      if (i < 1) throw new Error(`plugin spec '${text}': expected key=value, got '${kv}'`);
+      const k = kv.slice(0, i).trim(), v = kv.slice(i + 1).trim();
+      try {
+        options[k] = JSON.parse(v);
+      } catch {
+        options[k] = v;
+      }
+    }
+  }
+  return { name, options, ...(label ? { label } : {}) };
+}
+
+/** Parses a repeatable option into specs (undefined when absent). */
+export function specs(v: unknown): PluginSpec[] | undefined {
+  if (v === undefined) return undefined;
+  return (Array.isArray(v) ? v : [v]).map((s) => parseSpec(String(s)));
+}

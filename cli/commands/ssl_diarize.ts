@@ -1,0 +1,69 @@
+/**
+ * `embedkit ssl-diarize`: self-supervised diarization (DRLM trained on FINCH/AHC pseudo-labels); DER per iteration.
+ * @module
+ */
+import type { Command } from "../common.ts";
+import { emit, numberOpt } from "../common.ts";
+import { sslDiarize } from "../../core/pipelines/ssl_diarize.ts";
+import { writeFileAtomic } from "../../core/atomic.ts";
+import { parseSpec } from "./pipeline_args.ts";
+
+export const sslDiarizeCommand: Command = {
+  summary:
+    "self-supervised diarization: DRLM on segment embeddings with FINCH/AHC pseudo-labels; DER per iteration",
+  usage: "AUDIO | --ark FILE --segments FILE  --speakers N [--reference RTTM] [--loss contrastive|triplet]",
+  options: {
+    ark: { type: "string", help: "precomputed embeddings (Kaldi ark of vectors) instead of audio" },
+    segments: { type: "string", help: "segments file for --ark" },
+    reference: { type: "string", help: "reference RTTM: DER per iteration" },
+    speakers: { type: "string", help: "target number of speakers (required)" },
+    loss: {
+      type: "string",
+      help: "pair loss spec: contrastive (pairs) or triplet (batches)",
+      default: "contrastive",
+    },
+    iterations: { type: "string", help: "maximum iterations", default: "8" },
+    epochs: { type: "string", help: "DRLM epochs per iteration", default: "1" },
+    "loss-ratio": {
+      type: "string",
+      help: "stop when loss / initial loss <= this (and clusters = target)",
+      default: "0.5",
+    },
+    backbone: { type: "string", help: "backbone spec for audio input", default: "fbank-stats" },
+    collar: { type: "string", help: "DER collar (s, +-collar)", default: "0.25" },
+    seed: { type: "string", help: "seed", default: "1234" },
+    work: { type: "string", help: "work dir for cached stages (resumes)", default: "out/ssl-diarize/work" },
+    fresh: { type: "boolean", help: "recompute every stage" },
+    rttm: { type: "string", help: "write the final RTTM here" },
+    out: { type: "string", help: "write the JSON result here (atomically) instead of stdout" },
+  },
+  async run(args) {
+    const audio = args.positionals[0];
+    const ark = args.values.ark as string | undefined, seg = args.values.segments as string | undefined;
+    if (!audio && !ark) throw new Error("give an audio file or --ark with --segments (see --help)");
+    if (ark && !seg) throw new Error("--ark needs --segments");
+    const speakers = numberOpt(args, "speakers");
+    if (!speakers) throw new Error("--speakers N (the target number of speakers) is required");
+    const r = await sslDiarize({
+      input: {
+        audio: ark ? undefined : audio,
+        embeddings: ark ? { ark, segments: seg! } : undefined,
+        reference: args.values.reference as string | undefined,
+        backbone: parseSpec(args.values.backbone as string),
+        collar: numberOpt(args, "collar"),
+      },
+      numSpeakers: speakers,
+      loss: parseSpec(args.values.loss as string),
+      maxIterations: numberOpt(args, "iterations"),
+      epochs: numberOpt(args, "epochs"),
+      lossRatio: numberOpt(args, "loss-ratio"),
+      seed: numberOpt(args, "seed"),
+      workDir: args.values.work as string,
+      resume: !args.values.fresh,
+    });
+    if (args.values.rttm) await writeFileAtomic(args.values.rttm as string, r.final.rttm);
+    const { final, ...rest } = r;
+    await emit(args, JSON.stringify({ ...rest, final: { der: final.der, rttm: final.rttm } }, null, 2));
+    return 0;
+  },
+};

@@ -1,0 +1,139 @@
+/**
+ * `fbank-stats`: a training-free speaker embedding baseline: the mean and standard deviation over
+ * speech frames of the log-mel filterbank (Kaldi fbank, WeSpeaker preset), optionally with the frames
+ * mean-normalised first (then only the std carries information). Frames quieter than a quantile of
+ * the utterance's frame energies are dropped, a crude energy VAD.
+ * It is what a long-term average spectrum gives: a weak but honest baseline to compare trained models against.
+ * @module
+ */
+import type { Backbone, BackboneInput, BackbonePlugin } from "../../core/contracts/mod.ts";
+import { check } from "../../core/config.ts";
+import { ConfigError } from "../../core/errors.ts";
+import { applyCmn, fbank, FBANK_PRESETS } from "../../core/features/fbank.ts";
+
+/** Options of the fbank-stats backbone. */
+export interface FbankStatsConfig {
+  /** Mel bins. */
+  numMelBins: number;
+  /** Sample rate the input must have (Hz). */
+  sampleRate: number;
+  /** Statistics to pool: mean+std, or std only. */
+  stats: "mean+std" | "mean" | "std";
+  /** Subtract the utterance mean per bin before pooling (CMN). */
+  cmn: boolean;
+  /** Drop frames whose mean log-mel is below this quantile of the utterance (0 = keep all). */
+  dropQuantile: number;
+  /** Log-compress the std (log(std + 1e-3)) so it is on the scale of the means. */
+  logStd: boolean;
+}
+
+const NAME = "backbone 'fbank-stats'";
+
+/** Pools one utterance's fbank into a stats vector. */
+export function poolStats(
+  feats: { rows: number; cols: number; data: Float32Array },
+  c: FbankStatsConfig,
+): Float32Array {
+  const { rows, cols, data } = feats;
+  // energy VAD: keep frames whose mean log-mel is at or above the dropQuantile of the utterance
+  const energy = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += data[i * cols + j];
+    energy[i] = s / cols;
+  }
+  let thr = -Infinity;
+  if (c.dropQuantile > 0 && rows > 10) {
+    const sorted = Float64Array.from(energy).sort();
+    thr = sorted[Math.min(rows - 1, Math.floor(c.dropQuantile * rows))];
+  }
+  const mean = new Float64Array(cols), sq = new Float64Array(cols);
+  let n = 0;
+  for (let i = 0; i < rows; i++) {
+    if (energy[i] < thr) continue;
+    n++;
+    for (let j = 0; j < cols; j++) {
+      const v = data[i * cols + j];
+      mean[j] += v;
+      sq[j] += v * v;
+    }
+  }
+  const dim = c.stats === "mean+std" ? 2 * cols : cols;
+  const out = new Float32Array(dim);
+  if (!n) return out;
+  for (let j = 0; j < cols; j++) {
+    const m = mean[j] / n;
+    const sd = Math.sqrt(Math.max(0, sq[j] / n - m * m));
+    const s = c.logStd ? Math.log(sd + 1e-3) : sd;
+    if (c.stats === "mean") out[j] = m;
+    else if (c.stats === "std") out[j] = s;
+    else {
+      out[j] = m;
+      out[cols + j] = s;
+    }
+  }
+  return out;
+}
+
+/** `fbank-stats` backbone plugin. */
+export const fbankStatsBackbone: BackbonePlugin<FbankStatsConfig> = {
+  kind: "backbone",
+  name: "fbank-stats",
+  description: "training-free baseline: mean and std of log-mel fbank over speech frames (no model weights)",
+  defaults: {
+    numMelBins: 40,
+    sampleRate: 16000,
+    stats: "mean+std",
+    cmn: false,
+    dropQuantile: 0.3,
+    logStd: true,
+  },
+  options: {
+    numMelBins: "mel filterbank bins (the embedding has 2x this with mean+std)",
+    sampleRate: "sample rate (Hz) the input audio must have",
+    stats: "pooled statistics: mean+std, mean or std",
+    cmn: "subtract the utterance mean per bin before pooling (then the mean part is zero: use stats=std)",
+    dropQuantile: "drop frames quieter than this quantile of the utterance (energy VAD; 0 keeps all)",
+    logStd: "log-compress the standard deviations",
+  },
+  validate(c) {
+    check.integer(NAME, "numMelBins", c.numMelBins, 4, 256);
+    check.positive(NAME, "sampleRate", c.sampleRate);
+    check.oneOf(NAME, "stats", c.stats, ["mean+std", "mean", "std"] as const);
+    check.range(NAME, "dropQuantile", c.dropQuantile, 0, 0.95);
+    if (c.cmn && c.stats === "mean") {
+      throw new ConfigError(NAME, "cmn=true zeroes the means: use stats=std or mean+std");
+    }
+  },
+  create(c): Backbone {
+    const opts = {
+      ...FBANK_PRESETS.wespeaker,
+      numMelBins: c.numMelBins,
+      sampleRate: c.sampleRate,
+      cmn: "none" as const,
+    };
+    return {
+      dim: c.stats === "mean+std" ? 2 * c.numMelBins : c.numMelBins,
+      modality: "audio",
+      info: () => ({
+        model: "fbank-stats (no weights)",
+        frontEnd: `fbank wespeaker preset, ${c.numMelBins} bins`,
+        ...c,
+      }),
+      embed(inputs: readonly BackboneInput[]): Promise<Float32Array[]> {
+        return Promise.resolve(inputs.map((inp) => {
+          if (!inp.samples) throw new ConfigError(NAME, `input '${inp.id}' has no audio samples`);
+          if (inp.sampleRate !== undefined && inp.sampleRate !== c.sampleRate) {
+            throw new ConfigError(
+              NAME,
+              `input '${inp.id}' is ${inp.sampleRate} Hz but the backbone expects ${c.sampleRate} Hz; resample it or set sampleRate`,
+            );
+          }
+          let feats = fbank(inp.samples, opts);
+          if (c.cmn) feats = applyCmn(feats);
+          return poolStats(feats, c);
+        }));
+      },
+    };
+  },
+};
