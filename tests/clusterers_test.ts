@@ -10,7 +10,9 @@ import type { Clusterer, ClusterRequest, ClusterResult } from "../core/contracts
 import { type Matrix, selectRows } from "../core/matrix.ts";
 import { arkVectorsToMatrix, readArk } from "../core/io/kaldi_ark.ts";
 import { adjustedRandIndex, canonicalLabels, silhouette } from "../core/cluster/metrics.ts";
-import { eigh } from "../core/math/eigh.ts";
+import { eigh, extremeEigenvalues } from "../core/math/eigh.ts";
+import { laplacianExtremes, PrunedAffinity, rankRows } from "../core/cluster/nmesc.ts";
+import { cosineMatrix } from "../core/kernels/distance.ts";
 import { firstNeighbours } from "../core/cluster/finch.ts";
 import { ANN_DEFAULTS, approxNeighbours } from "../core/cluster/ann.ts";
 import { ConfigError, PluginError } from "../core/errors.ts";
@@ -263,6 +265,69 @@ Deno.test(
     assert(adjustedRandIndex(sp.labels, truth.labels) > 0.99, "spectral finds the 5 blobs");
     const forced = await run("spectral", { maxSpeakers: 8 }, blobs, { numClusters: 3 });
     assertEquals(forced.numClusters, 3);
+  },
+);
+
+Deno.test("extremeEigenvalues: block Lanczos finds a doubled eigenvalue twice and the largest (vs dense eigh)", () => {
+  const rng = new Rng(4), m = 90, n = 2 * m;
+  const b = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) b[i * m + j] = b[j * m + i] = rng.normal();
+  const ref = eigh(b, m, { vectors: false }).values;
+  // A = diag(B, B): every eigenvalue of B twice
+  const mv = (x: Float64Array, y: Float64Array) => {
+    for (let h = 0; h < 2; h++) {
+      for (let i = 0; i < m; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += b[i * m + j] * x[h * m + j];
+        y[h * m + i] = s;
+      }
+    }
+  };
+  const r = extremeEigenvalues(mv, n, 6, { vectors: true });
+  for (let i = 0; i < 6; i++) assertAlmostEquals(r.lowest[i], ref[i >> 1], 1e-9, `lambda ${i}`);
+  assertAlmostEquals(r.largest, ref[m - 1], 1e-9);
+  assert(r.dim < n, "stopped before the full dimension");
+  const x = new Float64Array(n), y = new Float64Array(n);
+  for (let c = 0; c < 6; c++) {
+    for (let t = 0; t < n; t++) x[t] = r.vectors![t * 6 + c];
+    mv(x, y);
+    let res = 0, nrm = 0;
+    for (let t = 0; t < n; t++) (res += (y[t] - r.lowest[c] * x[t]) ** 2), (nrm += x[t] ** 2);
+    assert(Math.sqrt(res) < 1e-7 && Math.abs(nrm - 1) < 1e-9, `eigenvector ${c}`);
+  }
+});
+
+Deno.test(
+  needsShared(
+    "spectral: per-component Laplacian eigenvalues (dense + Lanczos) equal a dense eigh of the whole",
+  ),
+  () => {
+    const x = selectRows(xvecs(), G.nmesc.subset);
+    const n = x.rows, top = 64;
+    const g = new PrunedAffinity(rankRows(cosineMatrix(x, x).data, n, top), n, top);
+    for (const p of [1, 2, 4, 14, 64]) { // fragmented (dense per component) to connected (Lanczos)
+      const ref = eigh(g.grow(p).laplacian(), n, { vectors: false }).values;
+      const r = laplacianExtremes(g, 9, true);
+      const tol = 1e-8 * Math.max(1, ref[n - 1]);
+      for (let i = 0; i < 9; i++) {
+        assertAlmostEquals(r.lowest[i], ref[i], tol, `p=${p} lambda ${i}`);
+      }
+      assertAlmostEquals(r.largest, ref[n - 1], tol, `p=${p} lambda max`);
+      const l = g.laplacian();
+      for (let c = 0; c < 9; c++) {
+        let res = 0, nrm = 0;
+        for (let i = 0; i < n; i++) {
+          nrm += r.vectors![i * 9 + c] ** 2;
+          let s = 0;
+          for (let j = 0; j < n; j++) s += l[i * n + j] * r.vectors![j * 9 + c];
+          res += (s - r.lowest[c] * r.vectors![i * 9 + c]) ** 2;
+        }
+        assert(
+          Math.sqrt(res) <= 100 * tol && Math.abs(nrm - 1) < 1e-9,
+          `p=${p} eigenvector ${c}: residual ${res}`,
+        );
+      }
+    }
   },
 );
 

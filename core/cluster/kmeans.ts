@@ -5,10 +5,16 @@
  * farthest from their centres, best of `nInit` runs by inertia. The spherical variant (cosine) works on
  * L2-normalised rows with re-normalised centres and inertia sum(1 - cos).
  * Plus K selection: the kneedle elbow of the WCSS curve, or the best silhouette.
+ *
+ * Speed follows sklearn's formulation: squared distances as ||x||^2 - 2 x.c + ||c||^2 with the GEMM
+ * kernel (forEachTile "dot") over row chunks that stay in cache, row norms computed once per fit, the
+ * argmin fused with the accumulation of the new centres, and no allocations inside the iterations.
+ * The reported inertia is recomputed directly (sum of squared differences) so that it carries no
+ * cancellation error from the expanded form.
  * @module
  */
 import type { Matrix } from "../matrix.ts";
-import { dotMatrix, l2NormalizeRows, sqEuclideanMatrix } from "../kernels/distance.ts";
+import { forEachTile, l2NormalizeRows } from "../kernels/distance.ts";
 import type { Rng } from "../random.ts";
 
 /** k-means settings. */
@@ -39,53 +45,136 @@ export interface KmeansFit {
   readonly iterations: number;
 }
 
-const BLOCK = 8192;
+/** Rows of x per GEMM chunk: the chunk (and its rows of x) stays in L2 while it is reduced. */
+const CHUNK = 504;
 
-/** For each row its nearest centre and that distance (sq. Euclidean, or 1 - cos for unit rows). */
-function assign(x: Matrix, c: Matrix, cosine: boolean, labels: Int32Array, dist: Float64Array): void {
-  const k = c.rows;
-  for (let s = 0; s < x.rows; s += BLOCK) {
-    const e = Math.min(x.rows, s + BLOCK);
-    const blk: Matrix = { rows: e - s, cols: x.cols, data: x.data.subarray(s * x.cols, e * x.cols) };
-    const m = cosine ? dotMatrix(blk, c) : sqEuclideanMatrix(blk, c);
-    for (let r = 0; r < e - s; r++) {
-      let best = 0, bv = cosine ? -Infinity : Infinity;
-      const o = r * k;
-      for (let j = 0; j < k; j++) {
-        const v = m.data[o + j];
-        if (cosine ? v > bv : v < bv) (bv = v), (best = j);
-      }
-      labels[s + r] = best;
-      dist[s + r] = cosine ? Math.max(0, 1 - bv) : Math.max(0, bv);
-    }
+/** Squared L2 norm of every row, float64 (computed once per fit). */
+export function rowSqNorms(x: Matrix): Float64Array {
+  const { rows: n, cols: d, data } = x;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let t = i * d, e = t + d; t < e; t++) s += data[t] * data[t];
+    out[i] = s;
   }
+  return out;
 }
 
-/** Greedy k-means++ (sklearn _kmeans_plusplus). Returns row indices of the chosen seeds. */
-export function kmeansPlusPlus(x: Matrix, k: number, rng: Rng, cosine: boolean): Int32Array {
-  const n = x.rows;
+/**
+ * The E step fused with the M step's sums: each row goes to its nearest centre (sq. Euclidean via
+ * ||x||^2 - 2 x.c + ||c||^2, or max cosine for unit rows) and `dist` gets that distance (clamped at 0).
+ * When `sums`/`cnt` are given they hold the per-centre sums and counts of the current labels and are
+ * updated incrementally: a row that changes label (or gets its first, from -1) moves its values from
+ * the old centre's sum to the new one's. After the first iterations few labels change, so the M step
+ * costs O(changed x d) instead of O(n x d); the sums are float64 over float32 rows, so the order of
+ * additions does not matter at float32 precision. Returns how many labels changed.
+ */
+function assign(
+  x: Matrix,
+  c: Matrix,
+  cn: Float64Array,
+  xn: Float64Array | undefined,
+  cosine: boolean,
+  labels: Int32Array,
+  dist: Float64Array,
+  sums?: Float64Array,
+  cnt?: Float64Array,
+): number {
+  const k = c.rows, d = x.cols, xd = x.data;
+  if (!cosine) {
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let t = j * d, e = t + d; t < e; t++) s += c.data[t] * c.data[t];
+      cn[j] = s;
+    }
+  }
+  let changed = 0;
+  forEachTile(x, c, "dot", (tile, r0) => {
+    const m = tile.data;
+    for (let r = 0; r < tile.rows; r++) {
+      const i = r0 + r, o = r * k;
+      let best = 0, bv: number;
+      if (cosine) {
+        bv = m[o];
+        for (let j = 1; j < k; j++) if (m[o + j] > bv) (bv = m[o + j]), (best = j);
+        bv = 1 - bv;
+      } else {
+        bv = cn[0] - 2 * m[o];
+        for (let j = 1; j < k; j++) {
+          const v = cn[j] - 2 * m[o + j];
+          if (v < bv) (bv = v), (best = j);
+        }
+        bv += xn![i];
+      }
+      dist[i] = bv > 0 ? bv : 0;
+      const prev = labels[i];
+      if (prev === best) continue;
+      changed++;
+      labels[i] = best;
+      if (!sums) continue;
+      const xo = i * d;
+      if (prev >= 0) {
+        cnt![prev]--;
+        for (let t = 0, so = prev * d; t < d; t++) sums[so + t] -= xd[xo + t];
+      }
+      cnt![best]++;
+      for (let t = 0, so = best * d; t < d; t++) sums[so + t] += xd[xo + t];
+    }
+  }, { tileRows: CHUNK });
+  return changed;
+}
+
+/**
+ * Greedy k-means++ (sklearn _kmeans_plusplus). Returns row indices of the chosen seeds. `xn` (the
+ * rows' squared norms, {@link rowSqNorms}) may be passed to skip recomputing them; unused for cosine.
+ */
+export function kmeansPlusPlus(
+  x: Matrix,
+  k: number,
+  rng: Rng,
+  cosine: boolean,
+  xn?: Float64Array,
+): Int32Array {
+  const n = x.rows, d = x.cols;
+  const norms = cosine ? undefined : xn ?? rowSqNorms(x);
   const trials = 2 + Math.floor(Math.log(k));
   const seeds = new Int32Array(k);
   seeds[0] = rng.int(n);
-  const rowM = (i: number): Matrix => ({
-    rows: 1,
-    cols: x.cols,
-    data: x.data.subarray(i * x.cols, (i + 1) * x.cols),
-  });
-  const distTo = (idx: ArrayLike<number>): Matrix => {
-    const cm: Matrix = { rows: idx.length, cols: x.cols, data: new Float32Array(idx.length * x.cols) };
-    for (let t = 0; t < idx.length; t++) cm.data.set(rowM(idx[t]).data, t * x.cols);
-    const m = cosine ? dotMatrix(cm, x) : sqEuclideanMatrix(cm, x);
-    if (cosine) { for (let i = 0; i < m.data.length; i++) m.data[i] = Math.max(0, 2 - 2 * m.data[i]); }
-    return m; // cosine: squared chordal distance of unit vectors, |a-b|^2 = 2 - 2cos
+  const candData = new Float32Array(trials * d);
+  const candNorm = new Float64Array(trials);
+  const dc = new Float64Array(trials * n); // candidate-major distances of the current step
+  const pots = new Float64Array(trials);
+  /** Squared distances (cosine: squared chordal 2 - 2cos) of every row to the first `t` staged rows. */
+  const distTo = (idx: ArrayLike<number>, closest?: Float64Array): void => {
+    const t = idx.length;
+    for (let q = 0; q < t; q++) {
+      candData.set(x.data.subarray(idx[q] * d, (idx[q] + 1) * d), q * d);
+      candNorm[q] = cosine ? 0 : norms![idx[q]];
+    }
+    pots.fill(0);
+    const cm: Matrix = { rows: t, cols: d, data: candData.subarray(0, t * d) };
+    forEachTile(x, cm, "dot", (tile, r0) => {
+      const m = tile.data;
+      for (let r = 0; r < tile.rows; r++) {
+        const i = r0 + r, base = cosine ? 2 : norms![i];
+        for (let q = 0; q < t; q++) {
+          let v = cosine ? base - 2 * m[r * t + q] : base - 2 * m[r * t + q] + candNorm[q];
+          if (!(v > 0)) v = 0;
+          dc[q * n + i] = v;
+          if (closest) pots[q] += Math.min(closest[i], v);
+        }
+      }
+    }, { tileRows: CHUNK });
   };
-  const closest = Float64Array.from(distTo([seeds[0]]).data, (v) => Math.max(0, v));
-  let pot = closest.reduce((a, b) => a + b, 0);
+  distTo([seeds[0]]);
+  const closest = dc.slice(0, n);
+  let pot = 0;
+  for (let i = 0; i < n; i++) pot += closest[i];
   const cum = new Float64Array(n);
+  const cand = new Int32Array(trials);
   for (let c = 1; c < k; c++) {
     let acc = 0;
     for (let i = 0; i < n; i++) cum[i] = acc += closest[i];
-    const cand = new Int32Array(trials);
     for (let t = 0; t < trials; t++) {
       const r = rng.next() * pot;
       let lo = 0, hi = n - 1; // searchsorted(cum, r, side="left")
@@ -96,15 +185,11 @@ export function kmeansPlusPlus(x: Matrix, k: number, rng: Rng, cosine: boolean):
       }
       cand[t] = Math.min(lo, n - 1);
     }
-    const dc = distTo(cand);
+    distTo(cand, closest);
     let bestT = 0, bestPot = Infinity;
-    for (let t = 0; t < trials; t++) {
-      let p = 0;
-      for (let i = 0; i < n; i++) p += Math.min(closest[i], dc.data[t * n + i]);
-      if (p < bestPot) (bestPot = p), (bestT = t);
-    }
+    for (let t = 0; t < trials; t++) if (pots[t] < bestPot) (bestPot = pots[t]), (bestT = t);
     seeds[c] = cand[bestT];
-    for (let i = 0; i < n; i++) closest[i] = Math.min(closest[i], dc.data[bestT * n + i]);
+    for (let i = 0, o = bestT * n; i < n; i++) if (dc[o + i] < closest[i]) closest[i] = dc[o + i];
     pot = bestPot;
   }
   return seeds;
@@ -113,47 +198,70 @@ export function kmeansPlusPlus(x: Matrix, k: number, rng: Rng, cosine: boolean):
 /** Mean per-feature variance (sklearn's tolerance scale). */
 function meanVariance(x: Matrix): number {
   const { rows: n, cols: d, data } = x;
+  const s = new Float64Array(d), s2 = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0, o = i * d; c < d; c++) {
+      const v = data[o + c];
+      s[c] += v;
+      s2[c] += v * v;
+    }
+  }
   let total = 0;
   for (let c = 0; c < d; c++) {
-    let s = 0, s2 = 0;
-    for (let i = 0; i < n; i++) {
-      const v = data[i * d + c];
-      s += v;
-      s2 += v * v;
-    }
-    const m = s / n;
-    total += Math.max(0, s2 / n - m * m);
+    const m = s[c] / n;
+    total += Math.max(0, s2[c] / n - m * m);
   }
   return total / d;
 }
 
+/** Inertia recomputed directly: sum of squared differences (euclidean) or of 1 - cos (cosine). */
+function inertiaOf(x: Matrix, c: Matrix, labels: Int32Array, cosine: boolean): number {
+  const { rows: n, cols: d, data } = x;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const xo = i * d, co = labels[i] * d;
+    let s = 0;
+    if (cosine) {
+      for (let t = 0; t < d; t++) s += data[xo + t] * c.data[co + t];
+      total += Math.max(0, 1 - s);
+    } else {
+      for (let t = 0; t < d; t++) {
+        const v = data[xo + t] - c.data[co + t];
+        s += v * v;
+      }
+      total += s;
+    }
+  }
+  return total;
+}
+
+/** Buffers of one fit, reused by every restart. */
+interface Work {
+  readonly xn?: Float64Array;
+  readonly dist: Float64Array;
+  readonly sums: Float64Array;
+  readonly cnt: Float64Array;
+  readonly cn: Float64Array;
+}
+
 /** One Lloyd run from the given starting centres. */
-function lloyd(x: Matrix, start: Matrix, o: KmeansOptions, tolAbs: number): KmeansFit {
+function lloyd(x: Matrix, start: Matrix, o: KmeansOptions, tolAbs: number, w: Work): KmeansFit {
   const { rows: n, cols: d } = x;
   const k = start.rows;
   const cosine = o.metric === "cosine";
+  const { dist, sums, cnt, cn, xn } = w;
   let c: Matrix = { rows: k, cols: d, data: start.data.slice() };
+  let spare: Matrix = { rows: k, cols: d, data: new Float32Array(k * d) };
   const labels = new Int32Array(n).fill(-1);
-  const prev = new Int32Array(n);
-  const dist = new Float64Array(n);
-  const sums = new Float64Array(k * d);
-  const cnt = new Float64Array(k);
   let it = 0;
   let strict = false;
+  sums.fill(0);
+  cnt.fill(0);
   for (; it < o.maxIter; it++) {
-    prev.set(labels);
-    assign(x, c, cosine, labels, dist);
-    if (it > 0 && labels.every((l, i) => l === prev[i])) {
+    const changed = assign(x, c, cn, xn, cosine, labels, dist, sums, cnt);
+    if (it > 0 && changed === 0) {
       strict = true;
       break;
-    }
-    sums.fill(0);
-    cnt.fill(0);
-    for (let i = 0; i < n; i++) {
-      const l = labels[i];
-      cnt[l]++;
-      const xo = i * d, so = l * d;
-      for (let t = 0; t < d; t++) sums[so + t] += x.data[xo + t];
     }
     // empty clusters take the points farthest from their centres (sklearn relocate_empty_clusters)
     const empty = [];
@@ -172,28 +280,25 @@ function lloyd(x: Matrix, start: Matrix, o: KmeansOptions, tolAbs: number): Kmea
         labels[i] = j;
       });
     }
-    const next = new Float32Array(k * d);
+    const next = spare.data, cur = c.data;
     for (let j = 0; j < k; j++) {
       if (cnt[j] === 0) {
-        next.set(c.data.subarray(j * d, (j + 1) * d), j * d);
+        for (let t = j * d; t < (j + 1) * d; t++) next[t] = cur[t];
         continue;
       }
       for (let t = 0; t < d; t++) next[j * d + t] = sums[j * d + t] / cnt[j];
     }
-    const nc: Matrix = { rows: k, cols: d, data: next };
-    if (cosine) l2NormalizeRows(nc);
+    if (cosine) l2NormalizeRows(spare);
     let shift = 0;
-    for (let t = 0; t < k * d; t++) shift += (next[t] - c.data[t]) ** 2;
-    c = nc;
+    for (let t = 0; t < k * d; t++) shift += (next[t] - cur[t]) ** 2;
+    [c, spare] = [spare, c];
     if (shift <= tolAbs) {
       it++;
       break;
     }
   }
-  if (!strict) assign(x, c, cosine, labels, dist); // labels consistent with the final centres
-  let inertia = 0;
-  for (let i = 0; i < n; i++) inertia += dist[i];
-  return { labels, centroids: c, inertia, iterations: it };
+  if (!strict) assign(x, c, cn, xn, cosine, labels, dist); // labels consistent with the final centres
+  return { labels, centroids: c, inertia: inertiaOf(x, c, labels, cosine), iterations: it };
 }
 
 /** Best-of-nInit k-means. `x` is not modified (the cosine variant normalises a copy). */
@@ -204,19 +309,26 @@ export function kmeans(x: Matrix, o: KmeansOptions, rng: Rng): KmeansFit {
   const cosine = o.metric === "cosine";
   const xx = cosine ? l2NormalizeRows({ rows: x.rows, cols: x.cols, data: x.data.slice() }) : x;
   const tolAbs = o.tol * meanVariance(xx);
+  const w: Work = {
+    xn: cosine ? undefined : rowSqNorms(xx),
+    dist: new Float64Array(x.rows),
+    sums: new Float64Array(o.k * x.cols),
+    cnt: new Float64Array(o.k),
+    cn: new Float64Array(o.k),
+  };
   if (o.init) {
     if (o.init.rows !== o.k || o.init.cols !== x.cols) {
       throw new RangeError(`k-means: init is ${o.init.rows}x${o.init.cols}, expected ${o.k}x${x.cols}`);
     }
     const start = cosine ? l2NormalizeRows({ ...o.init, data: o.init.data.slice() }) : o.init;
-    return lloyd(xx, start, o, tolAbs);
+    return lloyd(xx, start, o, tolAbs, w);
   }
   let best: KmeansFit | undefined;
   for (let r = 0; r < o.nInit; r++) {
-    const seeds = kmeansPlusPlus(xx, o.k, rng, cosine);
+    const seeds = kmeansPlusPlus(xx, o.k, rng, cosine, w.xn);
     const start = new Float32Array(o.k * x.cols);
     seeds.forEach((s, j) => start.set(xx.data.subarray(s * x.cols, (s + 1) * x.cols), j * x.cols));
-    const fit = lloyd(xx, { rows: o.k, cols: x.cols, data: start }, o, tolAbs);
+    const fit = lloyd(xx, { rows: o.k, cols: x.cols, data: start }, o, tolAbs, w);
     if (!best || fit.inertia < best.inertia) best = fit;
   }
   return best!;

@@ -3,9 +3,12 @@
  * followed by the implicit QL algorithm (EISPACK tred2/tql2, as in JAMA). O(n^3), float64 throughout.
  * Eigenvalues are returned in ascending order; eigenvector j is column j of `vectors` (row-major n x n).
  *
- * Used by the spectral clusterer (Laplacian eigengaps); n up to a few thousand.
+ * Used by the spectral clusterer (Laplacian eigengaps); n up to a few thousand. Also here: block
+ * Lanczos for the few smallest and the largest eigenvalues of a symmetric operator (extremeEigenvalues),
+ * which NME-SC's p search uses instead of a dense solve per p.
  * @module
  */
+import { Rng } from "../random.ts";
 
 /** Result of {@link eigh}. */
 export interface EighResult {
@@ -189,5 +192,187 @@ function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number, want
     }
     d[l] = d[l] + f;
     e[l] = 0;
+  }
+}
+
+/** Result of {@link extremeEigenvalues}. */
+export interface ExtremeEigenvalues {
+  /** The `count` smallest eigenvalues, ascending. */
+  readonly lowest: Float64Array;
+  /** The largest eigenvalue. */
+  readonly largest: number;
+  /** With `vectors: true`: row-major n x count, column j the unit eigenvector of lowest[j]. */
+  readonly vectors?: Float64Array;
+  /** Dimension of the search subspace at convergence (n when the problem was solved exactly). */
+  readonly dim: number;
+}
+
+/** Options of {@link extremeEigenvalues}. */
+export interface ExtremeOptions {
+  /** Converged when every wanted Ritz pair has residual <= tol * max|Ritz value| (default 1e-10). */
+  readonly tol?: number;
+  /** Seed of the random start block (default 1): results do not depend on it beyond `tol`. */
+  readonly seed?: number;
+  /**
+   * Block size (default min(count, 2)): an eigenvalue of multiplicity up to the block size is found
+   * with all its copies. Larger blocks cost more (the Krylov degree per dimension drops).
+   */
+  readonly block?: number;
+  /** Also return the eigenvectors of the `count` smallest eigenvalues (Ritz vectors). */
+  readonly vectors?: boolean;
+}
+
+/**
+ * The `count` smallest eigenvalues and the largest one of a symmetric n x n operator given only as
+ * `matvec(x, y)` (y = A x), by block Lanczos with full reorthogonalisation: the search space grows by
+ * A times the newest block; every new vector is orthogonalised against the last blocks (the Lanczos
+ * recurrence) and then against all earlier vectors, repeating the full pass while it still removes a
+ * large part of the norm (classical Gram-Schmidt with the DGKS criterion); Rayleigh-Ritz on
+ * H = Q^T A Q (its band, the rest vanishes up to rounding) gives the Ritz values.
+ * gives the Ritz values. With block size b an eigenvalue of multiplicity up to b among the wanted ones
+ * is found with all its copies (a single-vector Lanczos sees only one copy in exact arithmetic).
+ * A vector that falls into the current space (an invariant subspace was found) is replaced by a fresh
+ * random one. Stops when every wanted Ritz pair (the `count` lowest and the largest) has a residual
+ * ||A y - theta y|| <= tol * max|theta|, which bounds each eigenvalue's error by that residual; at
+ * dimension n the answer is exact up to rounding, so it always terminates.
+ * Cost O(n * dim^2 + dim * matvec): far below a dense O(n^3) solve when dim << n.
+ */
+export function extremeEigenvalues(
+  matvec: (x: Float64Array, y: Float64Array) => void,
+  n: number,
+  count: number,
+  opts: ExtremeOptions = {},
+): ExtremeEigenvalues {
+  if (!(count >= 1 && count <= n)) {
+    throw new RangeError(`extremeEigenvalues: count ${count} must be in [1, ${n}]`);
+  }
+  const tol = opts.tol ?? 1e-10;
+  const rng = new Rng(opts.seed ?? 1);
+  const rand = () => rng.next() - 0.5;
+  const b = Math.max(1, Math.min(opts.block ?? 2, count));
+  let cap = Math.min(n, Math.max(4 * b, 64));
+  let Q = new Float64Array(cap * n), AQ = new Float64Array(cap * n), H = new Float64Array(cap * cap);
+  const grow = () => {
+    const nc = Math.min(n, cap * 2);
+    const q2 = new Float64Array(nc * n), a2 = new Float64Array(nc * n), h2 = new Float64Array(nc * nc);
+    q2.set(Q);
+    a2.set(AQ);
+    for (let i = 0; i < cap; i++) h2.set(H.subarray(i * cap, (i + 1) * cap), i * nc);
+    (Q = q2), (AQ = a2), (H = h2), (cap = nc);
+  };
+  const w = new Float64Array(n), coef = new Float64Array(n);
+  let dim = 0;
+  const norm = () => {
+    let s = 0;
+    for (let t = 0; t < n; t++) s += w[t] * w[t];
+    return Math.sqrt(s);
+  };
+  /** One classical Gram-Schmidt pass of w against Q[from..dim). */
+  const project = (from: number) => {
+    for (let i = from; i < dim; i++) {
+      const q = i * n;
+      let s = 0;
+      for (let t = 0; t < n; t++) s += Q[q + t] * w[t];
+      coef[i] = s;
+    }
+    for (let i = from; i < dim; i++) {
+      const q = i * n, c = coef[i];
+      for (let t = 0; t < n; t++) w[t] -= c * Q[q + t];
+    }
+  };
+  const band = 3 * b; // A q_j for j in block m lies in blocks <= m + 1: H is zero beyond this band
+  /**
+   * Appends w orthogonalised and normalised (a random vector instead when w lies in the space).
+   * The Lanczos recurrence's large components (the last blocks) go first, then full passes against
+   * every earlier vector, repeated while a pass still removes more than 30 % of the norm (DGKS).
+   */
+  const append = (): void => {
+    if (dim === cap) grow();
+    const w0 = norm();
+    project(Math.max(0, dim - band));
+    let after = norm();
+    for (let pass = 0; pass < 3; pass++) {
+      const before = after;
+      project(0);
+      after = norm();
+      if (after > 0.7 * before) break;
+    }
+    while (!(after > 1e-8 * w0) || after === 0) {
+      for (let t = 0; t < n; t++) w[t] = rand();
+      const r0 = norm();
+      project(0);
+      project(0);
+      after = norm();
+      if (after > 0.5 * r0) break;
+    }
+    const q = dim * n, inv = 1 / after;
+    for (let t = 0; t < n; t++) Q[q + t] = w[t] * inv;
+    matvec(Q.subarray(q, q + n), AQ.subarray(q, q + n));
+    // new row/column of H = Q^T A Q within the band (outside it the entries vanish up to rounding;
+    // the residual test below is computed from A Q itself, so it certifies the result regardless)
+    for (let i = Math.max(0, dim - band); i <= dim; i++) {
+      let s = 0;
+      const o = i * n;
+      for (let t = 0; t < n; t++) s += Q[o + t] * AQ[q + t];
+      H[i * cap + dim] = s;
+      H[dim * cap + i] = s;
+    }
+    dim++;
+  };
+  for (let j = 0; j < b; j++) {
+    for (let t = 0; t < n; t++) w[t] = rand();
+    append();
+  }
+  let blockStart = 0;
+  let nextCheck = Math.min(n, 2 * count + 8); // at least count + 1 Ritz pairs before the first check
+  const r = new Float64Array(n);
+  for (;;) {
+    if (dim >= nextCheck || dim === n) {
+      const h = new Float64Array(dim * dim);
+      for (let i = 0; i < dim; i++) {
+        for (let j = 0; j < dim; j++) h[i * dim + j] = 0.5 * (H[i * cap + j] + H[j * cap + i]);
+      }
+      const { values, vectors } = eigh(h, dim);
+      const done = () => {
+        const out = { lowest: values.slice(0, count), largest: values[dim - 1], dim };
+        if (!opts.vectors) return out;
+        const v = new Float64Array(n * count);
+        for (let c = 0; c < count; c++) {
+          for (let i = 0; i < dim; i++) {
+            const y = vectors![i * dim + c], o = i * n;
+            for (let t = 0; t < n; t++) v[t * count + c] += y * Q[o + t];
+          }
+        }
+        return { ...out, vectors: v };
+      };
+      if (dim === n) return done();
+      const scale = Math.max(Math.abs(values[0]), Math.abs(values[dim - 1]), Number.MIN_VALUE);
+      let ok = true;
+      const wanted = [...Array.from({ length: count }, (_, i) => i), dim - 1];
+      for (const c of wanted) {
+        r.fill(0);
+        const th = values[c];
+        for (let i = 0; i < dim; i++) {
+          const y = vectors![i * dim + c], o = i * n;
+          if (y === 0) continue;
+          for (let t = 0; t < n; t++) r[t] += y * (AQ[o + t] - th * Q[o + t]);
+        }
+        let rn = 0;
+        for (let t = 0; t < n; t++) rn += r[t] * r[t];
+        if (!(Math.sqrt(rn) <= tol * scale)) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return done();
+      nextCheck = Math.min(n, Math.max(dim + b, Math.ceil(dim * 1.25)));
+    }
+    // next block: A times the newest block
+    const start = blockStart, end = dim;
+    blockStart = dim;
+    for (let j = start; j < end && dim < n; j++) {
+      w.set(AQ.subarray(j * n, (j + 1) * n));
+      append();
+    }
   }
 }
