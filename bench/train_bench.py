@@ -1,7 +1,13 @@
 """Anchor side of bench/train_bench.ts: PyTorch (1 thread) training throughput of the same two models.
 
-Usage: /usr/bin/python3 bench/train_bench.py HEAD_BATCH HEAD_STEPS TDNN_BATCH TDNN_FRAMES TDNN_STEPS
-Prints one JSON line: {"head": samples_per_sec, "tdnn": samples_per_sec, "torch": version}.
+Usage:
+  /usr/bin/python3 bench/train_bench.py HEAD_BATCH HEAD_STEPS TDNN_BATCH TDNN_FRAMES TDNN_STEPS
+      prints one JSON line: {"head": samples_per_sec, "tdnn": samples_per_sec, "torch": version}
+      (best of 3 rounds each).
+  /usr/bin/python3 bench/train_bench.py --serve HEAD_BATCH TDNN_BATCH TDNN_FRAMES
+      builds and warms up both models, prints {"ready": version}, then answers each stdin line
+      "head STEPS" or "tdnn STEPS" with {"sps": samples_per_sec} of one timed round. The TypeScript
+      side interleaves its own rounds with these, so both see the same load on a shared machine.
 """
 import json
 import math
@@ -14,7 +20,6 @@ import torch.nn.functional as F
 
 torch.set_num_threads(1)
 torch.manual_seed(0)
-hb, hs, tb, tf, ts = map(int, sys.argv[1:6])
 
 
 class AAM(nn.Module):
@@ -31,28 +36,6 @@ class AAM(nn.Module):
         phi = torch.where(cos > self.th, phi, cos - self.mm)
         onehot = F.one_hot(y, cos.shape[1]).to(cos.dtype)
         return F.cross_entropy(self.s * (onehot * phi + (1 - onehot) * cos), y)
-
-
-def bench(model, loss, make_batch, steps, batch):
-    opt = torch.optim.Adam(list(model.parameters()) + list(loss.parameters()), lr=1e-3)
-    x, y = make_batch()
-    for _ in range(3):  # warm-up
-        opt.zero_grad()
-        loss(model(x), y).backward()
-        opt.step()
-    best = 0.0
-    for _ in range(3):  # best of 3 rounds, as the TypeScript side
-        t0 = time.perf_counter()
-        for _ in range(steps):
-            opt.zero_grad()
-            loss(model(x), y).backward()
-            opt.step()
-        best = max(best, steps * batch / (time.perf_counter() - t0))
-    return best
-
-
-head = nn.Sequential(nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 512))
-head_sps = bench(head, AAM(512, 1000), lambda: (torch.randn(hb, 512), torch.randint(0, 1000, (hb,))), hs, hb)
 
 
 class Tdnn(nn.Module):
@@ -73,5 +56,44 @@ class Tdnn(nn.Module):
         return self.embed(torch.cat([mu, sd], 1))
 
 
-tdnn_sps = bench(Tdnn(), AAM(128, 100), lambda: (torch.randn(tb, 80, tf), torch.randint(0, 100, (tb,))), ts, tb)
-print(json.dumps({"head": head_sps, "tdnn": tdnn_sps, "torch": torch.__version__}))
+class Trainer:
+    """One model + loss + Adam on a fixed batch; round(steps) times `steps` training steps."""
+
+    def __init__(self, model, loss, x, y):
+        self.model, self.loss, self.x, self.y = model, loss, x, y
+        self.opt = torch.optim.Adam(list(model.parameters()) + list(loss.parameters()), lr=1e-3)
+        for _ in range(3):  # warm-up
+            self.step()
+
+    def step(self):
+        self.opt.zero_grad()
+        self.loss(self.model(self.x), self.y).backward()
+        self.opt.step()
+
+    def round(self, steps):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            self.step()
+        return steps * self.x.shape[0] / (time.perf_counter() - t0)
+
+
+def make(hb, tb, tf):
+    head = nn.Sequential(nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 512))
+    return {
+        "head": Trainer(head, AAM(512, 1000), torch.randn(hb, 512), torch.randint(0, 1000, (hb,))),
+        "tdnn": Trainer(Tdnn(), AAM(128, 100), torch.randn(tb, 80, tf), torch.randint(0, 100, (tb,))),
+    }
+
+
+if sys.argv[1] == "--serve":
+    hb, tb, tf = map(int, sys.argv[2:5])
+    trainers = make(hb, tb, tf)
+    print(json.dumps({"ready": torch.__version__}), flush=True)
+    for line in sys.stdin:
+        name, steps = line.split()
+        print(json.dumps({"sps": trainers[name].round(int(steps))}), flush=True)
+else:
+    hb, hs, tb, tf, ts = map(int, sys.argv[1:6])
+    trainers = make(hb, tb, tf)
+    best = {k: max(t.round(s) for _ in range(3)) for k, t, s in [("head", trainers["head"], hs), ("tdnn", trainers["tdnn"], ts)]}
+    print(json.dumps({"head": best["head"], "tdnn": best["tdnn"], "torch": torch.__version__}))

@@ -3,10 +3,14 @@
  *   1. a 2-layer 512-wide head (512 → 512 → 512) with AAM-Softmax over 1000 classes, batch 128;
  *   2. a small TDNN (3 dilated conv layers of 256 channels, stats pooling, 128-d embedding, AAM over
  *      100 classes) on fbank-shaped input [16, 80, 200],
- * in embedkit's autodiff (best of 3 rounds), then the same models in PyTorch on 1 thread (bench/train_bench.py, run with
- * Debian's /usr/bin/python3) in the same run; prints both and the ratios (torch / ours).
+ * in embedkit's autodiff and in PyTorch on 1 thread (bench/train_bench.py, Debian's /usr/bin/python3).
  *
- *   deno run --allow-read --allow-run --allow-env bench/train_bench.ts [--small]
+ * The machine is shared, and its load swings by 2x within seconds, so the two sides run in
+ * alternating rounds (the PyTorch process stays up and runs one round per request, the order flips
+ * every round): paired rounds see the same load. Prints, per model, the best round of each side, the
+ * ratio of the bests, and the median of the per-round ratios (torch / ours).
+ *
+ *   deno run --allow-read --allow-run --allow-env bench/train_bench.ts [--small] [--rounds N]
  * @module
  */
 import "../plugins/mod.ts";
@@ -16,31 +20,79 @@ import * as nn from "../core/nn/mod.ts";
 import type { Loss } from "../core/contracts/mod.ts";
 
 const small = Deno.args.includes("--small");
+const ri = Deno.args.indexOf("--rounds");
+const ROUNDS = ri >= 0 ? Number(Deno.args[ri + 1]) : 5;
 const HB = 128, HS = small ? 5 : 20, TB = 16, TF = small ? 100 : 200, TS = small ? 2 : 4;
 
-async function bench(
-  model: nn.Module,
-  loss: Loss,
-  x: ReturnType<typeof tensor>,
-  y: Int32Array,
-  steps: number,
-): Promise<number> {
+/** One model + loss + Adam on a fixed batch; `round(steps)` times `steps` steps (samples/s). */
+function trainer(model: nn.Module, loss: Loss, x: ReturnType<typeof tensor>, y: Int32Array) {
   const opt = new nn.Adam([...model.parameters(), ...loss.parameters()], { lr: 1e-3 });
   const step = () => {
     opt.zeroGrad();
     loss.forward({ embeddings: model.forward(x), labels: y }).backward();
     opt.step();
   };
-  for (let i = 0; i < 3; i++) step(); // warm-up (JIT, WASM memory growth)
-  // best of 3 rounds on both sides: the machine is shared, the best round is the least disturbed
-  let best = 0;
-  for (let r = 0; r < 3; r++) {
+  for (let i = 0; i < 3; i++) step(); // warm-up (JIT, WASM memory growth, buffer pools)
+  return (steps: number) => {
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) step();
-    await Promise.resolve();
-    best = Math.max(best, (steps * x.shape[0]) / ((performance.now() - t0) / 1000));
+    return (steps * x.shape[0]) / ((performance.now() - t0) / 1000);
+  };
+}
+
+/** The PyTorch side as a server: one timed round per request. Null when unavailable. */
+async function torchServer(): Promise<
+  | { version: string; round: (name: string, steps: number) => Promise<number>; close: () => Promise<void> }
+  | null
+> {
+  try {
+    const child = new Deno.Command("/usr/bin/python3", {
+      args: [
+        new URL("./train_bench.py", import.meta.url).pathname,
+        "--serve",
+        String(HB),
+        String(TB),
+        String(TF),
+      ],
+      env: { OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    const readLine = async (): Promise<string> => {
+      while (!buf.includes("\n")) {
+        const { value, done } = await lines.read();
+        if (done) throw new Error("PyTorch process ended");
+        buf += value;
+      }
+      const i = buf.indexOf("\n");
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      return line;
+    };
+    const writer = child.stdin.getWriter();
+    const enc = new TextEncoder();
+    const version = JSON.parse(await readLine()).ready as string;
+    return {
+      version,
+      round: async (name, steps) => {
+        await writer.write(enc.encode(`${name} ${steps}\n`));
+        return JSON.parse(await readLine()).sps as number;
+      },
+      close: async () => {
+        await writer.close();
+        await lines.cancel();
+        const err = await new Response(child.stderr).text();
+        const st = await child.status;
+        if (!st.success) console.error(err.slice(-500));
+      },
+    };
+  } catch (e) {
+    console.error(`anchor unavailable (Debian python3-torch at /usr/bin/python3): ${(e as Error).message}`);
+    return null;
   }
-  return best;
 }
 
 const rng = new nn.StatefulRng(1);
@@ -53,8 +105,6 @@ const head = new nn.Sequential(
   new nn.Linear(512, 512, { rng }),
 );
 const headLoss = await registry.create("loss", "aam-softmax", { dim: 512, numClasses: 1000 });
-const headSps = await bench(head, headLoss, tensor(randn(HB * 512), [HB, 512]), labels(HB, 1000), HS);
-
 const tdnn = new nn.Tdnn({
   inputDim: 80,
   channels: [256, 256, 256],
@@ -64,36 +114,55 @@ const tdnn = new nn.Tdnn({
   pooling: "stats",
 }, rng);
 const tdnnLoss = await registry.create("loss", "aam-softmax", { dim: 128, numClasses: 100 });
-const tdnnSps = await bench(tdnn, tdnnLoss, tensor(randn(TB * 80 * TF), [TB, 80, TF]), labels(TB, 100), TS);
+const torchSide = await torchServer();
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-let torchRes: { head: number; tdnn: number; torch: string } | null = null;
-try {
-  const out = await new Deno.Command("/usr/bin/python3", {
-    args: [
-      new URL("./train_bench.py", import.meta.url).pathname,
-      String(HB),
-      String(HS),
-      String(TB),
-      String(TF),
-      String(TS),
-    ],
-    env: { OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
-  }).output();
-  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr).slice(-500));
-  torchRes = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
-} catch (e) {
-  console.error(`anchor unavailable (Debian python3-torch at /usr/bin/python3): ${(e as Error).message}`);
+/** ROUNDS alternating rounds of both sides: best of each, and the median of the paired ratios. */
+async function compare(name: string, ours: (steps: number) => number, steps: number) {
+  const o: number[] = [], t: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2 === 1 && torchSide) t.push(await torchSide.round(name, steps));
+    o.push(ours(steps));
+    await Promise.resolve();
+    if (r % 2 === 0 && torchSide) t.push(await torchSide.round(name, steps));
+  }
+  return {
+    ours: Math.max(...o),
+    torch: torchSide ? Math.max(...t) : undefined,
+    pairs: o.map((v, i) => t[i] / v),
+  };
 }
 
-const row = (name: string, ours: number, anchor?: number) => ({
+const headRes = await compare(
+  "head",
+  trainer(head, headLoss, tensor(randn(HB * 512), [HB, 512]), labels(HB, 1000)),
+  HS,
+);
+const tdnnRes = await compare(
+  "tdnn",
+  trainer(tdnn, tdnnLoss, tensor(randn(TB * 80 * TF), [TB, 80, TF]), labels(TB, 100)),
+  TS,
+);
+await torchSide?.close();
+
+const r2 = (v: number) => Math.round(v * 100) / 100;
+const row = (name: string, res: { ours: number; torch?: number; pairs: number[] }) => ({
   bench: name,
-  embedkit_samples_per_s: Math.round(ours * 10) / 10,
-  torch_1thread_samples_per_s: anchor ? Math.round(anchor * 10) / 10 : null,
-  ratio_torch_over_ours: anchor ? Math.round((anchor / ours) * 100) / 100 : null,
+  embedkit_samples_per_s: Math.round(res.ours * 10) / 10,
+  torch_1thread_samples_per_s: res.torch ? Math.round(res.torch * 10) / 10 : null,
+  ratio_torch_over_ours: res.torch ? r2(res.torch / res.ours) : null,
+  median_paired_ratio: res.torch ? r2(median(res.pairs)) : null,
 });
 const rows = [
-  row("head 512x512x2 + AAM(1000), batch 128", headSps, torchRes?.head),
-  row(`TDNN 3x256 on fbank [16,80,${TF}] + AAM(100)`, tdnnSps, torchRes?.tdnn),
+  row("head 512x512x2 + AAM(1000), batch 128", headRes),
+  row(`TDNN 3x256 on fbank [16,80,${TF}] + AAM(100)`, tdnnRes),
 ];
 console.table(rows);
-console.log(JSON.stringify({ torch: torchRes?.torch ?? null, rows }));
+console.log(
+  JSON.stringify({
+    torch: torchSide?.version ?? null,
+    rounds: ROUNDS,
+    rows,
+    pairedRatios: { head: headRes.pairs.map(r2), tdnn: tdnnRes.pairs.map(r2) },
+  }),
+);

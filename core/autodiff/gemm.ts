@@ -6,7 +6,8 @@
  * mapped onto A·Bᵀ by transposing operands (O(n²) against the O(n³) product).
  * @module
  */
-import { dotMatrix } from "../kernels/distance.ts";
+import { dotMatrix, forEachTile } from "../kernels/distance.ts";
+import { scratch } from "./scratch.ts";
 
 /** Below this many multiply-adds the TypeScript loops win (no copies into WASM memory). */
 const WASM_MIN_MACS = 64 * 64 * 64;
@@ -29,7 +30,10 @@ function useWasm(macs: number): boolean {
   return wasmOk;
 }
 
-/** C (+)= A·Bᵀ through the WASM kernel (A [M,K], B [N,K]). */
+/**
+ * C (+)= A·Bᵀ through the WASM kernel (A [M,K], B [N,K]). Tiles of the product are read straight
+ * out of the kernel's memory into C (no intermediate [M,N] array).
+ */
 function wasmNT(
   M: number,
   N: number,
@@ -39,13 +43,39 @@ function wasmNT(
   C: Float32Array,
   acc: boolean,
 ): void {
-  const r = dotMatrix({ rows: M, cols: K, data: A.subarray(0, M * K) }, {
-    rows: N,
-    cols: K,
-    data: B.subarray(0, N * K),
-  }).data;
-  if (!acc) C.set(r);
-  else for (let i = 0; i < M * N; i++) C[i] += r[i];
+  wasmTiles(M, N, K, A, B, (t, r) => {
+    const off = r * N, n = t.length;
+    if (!acc) C.set(t, off);
+    else for (let i = 0; i < n; i++) C[off + i] += t[i];
+  });
+}
+
+/**
+ * Runs A·Bᵀ (A [M,K], B [N,K], row-major) on the WASM kernel and hands each row block of the
+ * [M, N] product to `onTile(values, firstRow)`: `values` is a view into kernel memory, valid only
+ * during the call. Fused ops use this to scatter results into their own layout in one pass.
+ */
+export function wasmTiles(
+  M: number,
+  N: number,
+  K: number,
+  A: Float32Array,
+  B: Float32Array,
+  onTile: (values: Float32Array, rowStart: number) => void,
+  tileRows?: number,
+): void {
+  forEachTile(
+    { rows: M, cols: K, data: A.length === M * K ? A : A.subarray(0, M * K) },
+    { rows: N, cols: K, data: B.length === N * K ? B : B.subarray(0, N * K) },
+    "dot",
+    (t, r) => onTile(t.data, r),
+    tileRows ? { tileRows } : {},
+  );
+}
+
+/** True when the WASM kernel is available and a product of `macs` multiply-adds is worth its copies. */
+export function wasmWorthIt(macs: number): boolean {
+  return useWasm(macs);
 }
 
 const KB = 128; // k-block: a strip of B rows that stays in L1/L2 while 4 rows of A stream past
@@ -64,7 +94,9 @@ export function gemmNN(
   C: Float32Array,
   accumulate = false,
 ): void {
-  if (useWasm(M * N * K)) return wasmNT(M, N, K, A, transpose2d(K, N, B), C, accumulate);
+  if (useWasm(M * N * K)) {
+    return wasmNT(M, N, K, A, transpose2d(K, N, B, scratch("gemm.b", K * N)), C, accumulate);
+  }
   gemmNNts(M, N, K, A, B, C, accumulate);
 }
 
@@ -112,23 +144,27 @@ export function gemmNNts(
   }
 }
 
-/** Transposes a row-major [R, C] matrix into a new [C, R] one (blocked for cache). */
+/**
+ * Transposes a row-major [R, C] matrix into [C, R] (a new array unless `out` is given). Four source
+ * rows at a time, so every store run is 4 contiguous values (2-3x faster than square tiles in V8).
+ */
 export function transpose2d(
   R: number,
   Cc: number,
   X: Float32Array,
-  out = new Float32Array(R * Cc),
+  out: Float32Array = new Float32Array(R * Cc),
 ): Float32Array {
-  const T = 32;
-  for (let r0 = 0; r0 < R; r0 += T) {
-    const r1 = Math.min(R, r0 + T);
-    for (let c0 = 0; c0 < Cc; c0 += T) {
-      const c1 = Math.min(Cc, c0 + T);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) out[c * R + r] = X[r * Cc + c];
-      }
+  let r = 0;
+  for (; r + 4 <= R; r += 4) {
+    const a0 = r * Cc, a1 = a0 + Cc, a2 = a1 + Cc, a3 = a2 + Cc;
+    for (let c = 0, o = r; c < Cc; c++, o += R) {
+      out[o] = X[a0 + c];
+      out[o + 1] = X[a1 + c];
+      out[o + 2] = X[a2 + c];
+      out[o + 3] = X[a3 + c];
     }
   }
+  for (; r < R; r++) for (let c = 0, o = r, a = r * Cc; c < Cc; c++, o += R) out[o] = X[a + c];
   return out;
 }
 
@@ -143,7 +179,7 @@ export function gemmNT(
   accumulate = false,
 ): void {
   if (useWasm(M * N * K)) return wasmNT(M, N, K, A, B, C, accumulate);
-  gemmNNts(M, N, K, A, transpose2d(N, K, B), C, accumulate);
+  gemmNNts(M, N, K, A, transpose2d(N, K, B, scratch("gemm.b", K * N)), C, accumulate);
 }
 
 /** C[M,N] (+)= A[K,M]^T · B[K,N]. */
@@ -156,6 +192,9 @@ export function gemmTN(
   C: Float32Array,
   accumulate = false,
 ): void {
-  if (useWasm(M * N * K)) return wasmNT(M, N, K, transpose2d(K, M, A), transpose2d(K, N, B), C, accumulate);
-  gemmNNts(M, N, K, transpose2d(K, M, A), B, C, accumulate);
+  if (useWasm(M * N * K)) {
+    const At = transpose2d(K, M, A, scratch("gemm.a", K * M));
+    return wasmNT(M, N, K, At, transpose2d(K, N, B, scratch("gemm.b", K * N)), C, accumulate);
+  }
+  gemmNNts(M, N, K, transpose2d(K, M, A, scratch("gemm.a", K * M)), B, C, accumulate);
 }

@@ -1,10 +1,14 @@
 /**
- * Fused differentiable ops for layers: 1-d convolution (im2col + one blocked matmul), batch norm,
- * layer norm and dropout. Fused because their composite forms would be several times slower.
+ * Fused differentiable ops for layers: 1-d convolution, batch norm (alone, after a ReLU, or as
+ * one conv → ReLU → batch norm TDNN block), statistics pooling, layer norm and dropout. Fused
+ * because their composite forms would be several times slower.
  * @module
  */
 import { result, type Tensor } from "./tensor.ts";
-import { gemmNN, gemmNT, transpose2d } from "./gemm.ts";
+import { gemmNN, gemmNT, transpose2d, wasmWorthIt } from "./gemm.ts";
+import { convForward, type ConvGeometry, convTapsBackward } from "./conv_taps.ts";
+import { bnApply, bnBackward, type BnGeometry, bnStatistics, reluInPlace } from "./bn_kernels.ts";
+import { releaseBuffer, scratch, takeBuffer } from "./scratch.ts";
 
 /** Options of {@link conv1d}. */
 export interface Conv1dOptions {
@@ -20,21 +24,48 @@ export function convOutLength(T: number, K: number, o: Conv1dOptions = {}): numb
   return Math.floor((T + 2 * p - d * (K - 1) - 1) / s) + 1;
 }
 
-/** y[b,co,t] = bias[co] + Σ_{ci,k} w[co,ci,k] · x[b, ci, t·stride + k·dilation - padding]. */
-export function conv1d(x: Tensor, w: Tensor, bias: Tensor | undefined, o: Conv1dOptions = {}): Tensor {
+function convShape(x: Tensor, w: Tensor, o: Conv1dOptions, op: string): ConvGeometry & { s: number } {
   if (x.shape.length !== 3) {
-    throw new RangeError(`conv1d: input must be [batch, channels, time], got [${x.shape}]`);
+    throw new RangeError(`${op}: input must be [batch, channels, time], got [${x.shape}]`);
   }
   const [B, Cin, T] = x.shape;
   const [Cout, Cin2, K] = w.shape;
-  if (Cin !== Cin2) throw new RangeError(`conv1d: input has ${Cin} channels, weight expects ${Cin2}`);
+  if (Cin !== Cin2) throw new RangeError(`${op}: input has ${Cin} channels, weight expects ${Cin2}`);
   const s = o.stride ?? 1, d = o.dilation ?? 1, p = o.padding ?? 0;
   const To = convOutLength(T, K, o);
   if (To <= 0) {
-    throw new RangeError(`conv1d: input length ${T} is too short for kernel ${K} with dilation ${d}`);
+    throw new RangeError(`${op}: input length ${T} is too short for kernel ${K} with dilation ${d}`);
+  }
+  return { B, Cin, T, Cout, K, d, p, To, s };
+}
+
+/** Stride 1 and big enough to amortise the WASM kernel's copies: the tap formulation of conv_taps.ts. */
+function useTaps(g: ConvGeometry & { s: number }): boolean {
+  return g.s === 1 && wasmWorthIt(g.B * g.To * g.Cout * g.Cin * g.K);
+}
+
+/** y[b,co,t] = bias[co] + Σ_{ci,k} w[co,ci,k] · x[b, ci, t·stride + k·dilation - padding]. */
+export function conv1d(x: Tensor, w: Tensor, bias: Tensor | undefined, o: Conv1dOptions = {}): Tensor {
+  const geo = convShape(x, w, o, "conv1d");
+  const { B, Cin, T, Cout, K, d, p, To, s } = geo;
+  const parents = bias ? [x, w, bias] : [x, w];
+  if (useTaps(geo)) {
+    const out = new Float32Array(B * Cout * To);
+    convForward(x.data, w.data, bias?.data, geo, out);
+    return result(out, [B, Cout, To], parents, (g) => {
+      convTapsBackward(
+        g,
+        x.data,
+        w.data,
+        geo,
+        w.requiresGrad ? w.gradBuf() : null,
+        bias?.requiresGrad ? bias.gradBuf() : null,
+        x.requiresGrad ? x.gradBuf() : null,
+      );
+    });
   }
   const CK = Cin * K, BT = B * To;
-  // im2col, one row per output position: colsT[(b*To + t), (ci*K + k)] = x[b, ci, t*s + k*d - p]
+  // Small or strided: im2col  // Small or strided: im2col, one row per output position: colsT[(b*To + t), (ci*K + k)] = x[b, ci, t*s + k*d - p]
   const colsT = new Float32Array(BT * CK);
   for (let b = 0; b < B; b++) {
     for (let ci = 0; ci < Cin; ci++) {
@@ -59,7 +90,6 @@ export function conv1d(x: Tensor, w: Tensor, bias: Tensor | undefined, o: Conv1d
       }
     }
   }
-  const parents = bias ? [x, w, bias] : [x, w];
   return result(out, [B, Cout, To], parents, (g) => {
     if (w.requiresGrad || bias?.requiresGrad) {
       // Gt[co, b*To + t] = g[b, co, t]: dW = Gt · colsT, as Gt · (cols)ᵀ with cols = colsTᵀ
@@ -126,88 +156,153 @@ export function batchNorm(
   momentum = 0.1,
   eps = 1e-5,
 ): Tensor {
-  const B = x.shape[0], C = x.shape[1], L = x.shape.length === 3 ? x.shape[2] : 1;
+  return batchNormImpl(x, false, gamma, beta, running, training, momentum, eps);
+}
+
+/**
+ * batchNorm(relu(x)) as one op (the x-vector TDNN block order: conv → ReLU → BN). Keeps only
+ * relu(x) for the backward pass and makes two passes over the data each way, where the separate
+ * ops allocate and walk four arrays.
+ */
+export function reluBatchNorm(
+  x: Tensor,
+  gamma: Tensor | undefined,
+  beta: Tensor | undefined,
+  running: RunningStats,
+  training: boolean,
+  momentum = 0.1,
+  eps = 1e-5,
+): Tensor {
+  return batchNormImpl(x, true, gamma, beta, running, training, momentum, eps);
+}
+
+function bnShape(x: Tensor, running: RunningStats, training: boolean): BnGeometry {
   if (x.shape.length < 2 || x.shape.length > 3) {
     throw new RangeError(`batchNorm: expects [B,C] or [B,C,T], got [${x.shape}]`);
   }
+  const B = x.shape[0], C = x.shape[1], L = x.shape.length === 3 ? x.shape[2] : 1;
   if (running.mean.length !== C) {
     throw new RangeError(`batchNorm: ${C} channels, layer built for ${running.mean.length}`);
   }
-  const N = B * L;
-  if (training && N < 2) {
+  if (training && B * L < 2) {
     throw new RangeError("batchNorm: training needs more than one value per channel (batch size >= 2)");
   }
-  const mu = new Float64Array(C), invstd = new Float64Array(C);
-  if (training) {
-    for (let b = 0; b < B; b++) {
-      for (let c = 0; c < C; c++) {
-        const o = (b * C + c) * L;
-        for (let l = 0; l < L; l++) mu[c] += x.data[o + l];
-      }
-    }
-    for (let c = 0; c < C; c++) mu[c] /= N;
-    const v = new Float64Array(C);
-    for (let b = 0; b < B; b++) {
-      for (let c = 0; c < C; c++) {
-        const o = (b * C + c) * L;
-        for (let l = 0; l < L; l++) v[c] += (x.data[o + l] - mu[c]) ** 2;
-      }
-    }
-    for (let c = 0; c < C; c++) {
-      invstd[c] = 1 / Math.sqrt(v[c] / N + eps);
-      running.mean[c] = (1 - momentum) * running.mean[c] + momentum * mu[c];
-      running.var[c] = (1 - momentum) * running.var[c] + momentum * (v[c] / (N - 1));
-    }
-  } else {
-    for (let c = 0; c < C; c++) {
-      mu[c] = running.mean[c];
-      invstd[c] = 1 / Math.sqrt(running.var[c] + eps);
-    }
+  return { B, C, L };
+}
+
+function batchNormImpl(
+  x: Tensor,
+  withRelu: boolean,
+  gamma: Tensor | undefined,
+  beta: Tensor | undefined,
+  running: RunningStats,
+  training: boolean,
+  momentum: number,
+  eps: number,
+): Tensor {
+  const geo = bnShape(x, running, training);
+  // a: the normalised input (relu(x) when fused), kept for the backward pass
+  let a = x.data;
+  if (withRelu) {
+    a = Float32Array.from(x.data);
+    reluInPlace(a);
   }
-  const xhat = new Float32Array(x.size), out = new Float32Array(x.size);
-  for (let b = 0; b < B; b++) {
-    for (let c = 0; c < C; c++) {
-      const o = (b * C + c) * L, gm = gamma ? gamma.data[c] : 1, bt = beta ? beta.data[c] : 0;
-      for (let l = 0; l < L; l++) {
-        const h = (x.data[o + l] - mu[c]) * invstd[c];
-        xhat[o + l] = h;
-        out[o + l] = gm * h + bt;
-      }
-    }
-  }
+  const { mu, invstd } = bnStatistics(a, geo, running, training, momentum, eps);
+  const out = new Float32Array(x.size);
+  bnApply(a, geo, mu, invstd, gamma?.data, beta?.data, out);
   const parents = [x, ...(gamma ? [gamma] : []), ...(beta ? [beta] : [])];
   return result(out, x.shape, parents, (g) => {
-    const sg = new Float64Array(C), sgh = new Float64Array(C);
-    for (let b = 0; b < B; b++) {
-      for (let c = 0; c < C; c++) {
-        const o = (b * C + c) * L;
-        for (let l = 0; l < L; l++) {
-          sg[c] += g[o + l];
-          sgh[c] += g[o + l] * xhat[o + l];
-        }
-      }
+    bnBackward(
+      g,
+      a,
+      geo,
+      mu,
+      invstd,
+      gamma?.data,
+      training,
+      withRelu,
+      gamma?.requiresGrad ? gamma.gradBuf() : null,
+      beta?.requiresGrad ? beta.gradBuf() : null,
+      x.requiresGrad ? x.gradBuf() : null,
+    );
+  });
+}
+
+/**
+ * batchNorm(relu(conv1d(x, w, bias))) as one op: the x-vector TDNN block. The conv output never
+ * becomes a tensor: ReLU runs in place on it and it is the only array kept for the backward pass,
+ * whose intermediate gradient lives in a scratch buffer. Falls back to the three separate ops
+ * where the conv would not use the WASM tap path (small or strided).
+ */
+export function conv1dReluBatchNorm(
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | undefined,
+  gamma: Tensor | undefined,
+  beta: Tensor | undefined,
+  running: RunningStats,
+  training: boolean,
+  o: Conv1dOptions = {},
+  momentum = 0.1,
+  eps = 1e-5,
+): Tensor {
+  const geo = convShape(x, w, o, "conv1d");
+  if (!useTaps(geo)) {
+    return reluBatchNorm(conv1d(x, w, bias, o), gamma, beta, running, training, momentum, eps);
+  }
+  const { B, Cout, To } = geo, n = B * Cout * To;
+  const bgeo = { B, C: Cout, L: To };
+  if (running.mean.length !== Cout) {
+    throw new RangeError(`batchNorm: ${Cout} channels, layer built for ${running.mean.length}`);
+  }
+  if (training && B * To < 2) {
+    throw new RangeError("batchNorm: training needs more than one value per channel (batch size >= 2)");
+  }
+  // relu(conv(x)), the one array kept for the backward pass: from the buffer pool, returned there
+  // once the backward pass has used it
+  let a: Float32Array | null = takeBuffer(n);
+  convForward(x.data, w.data, bias?.data, geo, a);
+  reluInPlace(a);
+  const { mu, invstd } = bnStatistics(a, bgeo, running, training, momentum, eps);
+  const out = new Float32Array(n);
+  bnApply(a, bgeo, mu, invstd, gamma?.data, beta?.data, out);
+  const parents = [x, w, ...(bias ? [bias] : []), ...(gamma ? [gamma] : []), ...(beta ? [beta] : [])];
+  return result(out, [B, Cout, To], parents, (g) => {
+    if (!a) {
+      throw new Error(
+        "conv1dReluBatchNorm: backward through the same graph a second time; its saved activations " +
+          "were released after the first backward (run the forward pass again)",
+      );
     }
-    if (gamma?.requiresGrad) {
-      const gg = gamma.gradBuf();
-      for (let c = 0; c < C; c++) gg[c] += sgh[c];
-    }
-    if (beta?.requiresGrad) {
-      const gb = beta.gradBuf();
-      for (let c = 0; c < C; c++) gb[c] += sg[c];
-    }
-    if (x.requiresGrad) {
-      const gx = x.gradBuf();
-      for (let b = 0; b < B; b++) {
-        for (let c = 0; c < C; c++) {
-          const o = (b * C + c) * L, gm = gamma ? gamma.data[c] : 1;
-          for (let l = 0; l < L; l++) {
-            gx[o + l] += training
-              ? (gm * invstd[c] / N) * (N * g[o + l] - sg[c] - xhat[o + l] * sgh[c])
-              : gm * invstd[c] * g[o + l];
-          }
-        }
-      }
-    }
+    const needConv = x.requiresGrad || w.requiresGrad;
+    const gz = needConv ? scratch("fused.gz", n) : null; // gradient at the conv output
+    bnBackward(
+      g,
+      a,
+      bgeo,
+      mu,
+      invstd,
+      gamma?.data,
+      training,
+      true,
+      gamma?.requiresGrad ? gamma.gradBuf() : null,
+      beta?.requiresGrad ? beta.gradBuf() : null,
+      gz ?? (bias?.requiresGrad ? scratch("fused.gz", n) : null),
+      true,
+      bias?.requiresGrad ? bias.gradBuf() : null, // the conv bias gradient is Σ gz per channel
+    );
+    releaseBuffer(a);
+    a = null;
+    if (!gz) return;
+    convTapsBackward(
+      gz,
+      x.data,
+      w.data,
+      geo,
+      w.requiresGrad ? w.gradBuf() : null,
+      null,
+      x.requiresGrad ? x.gradBuf() : null,
+    );
   });
 }
 
@@ -270,5 +365,46 @@ export function dropout(x: Tensor, p: number, uniform: () => number): Tensor {
   return result(out, x.shape, [x], (g) => {
     const gx = x.gradBuf();
     for (let i = 0; i < g.length; i++) gx[i] += g[i] * mask[i];
+  });
+}
+
+/**
+ * x-vector statistics pooling of [B, C, T] over time: [mean; sqrt(var + eps)] as [B, 2C] (biased
+ * variance). One op instead of the seven-op composite (mean, sub, square, mean, add, sqrt, concat).
+ */
+export function statsPool(x: Tensor, eps = 1e-5): Tensor {
+  if (x.shape.length !== 3) {
+    throw new RangeError(`statsPool: expects [batch, channels, time], got [${x.shape}]`);
+  }
+  const [B, C, T] = x.shape, xd = x.data;
+  const out = new Float32Array(B * 2 * C), mu = new Float64Array(B * C), sd = new Float64Array(B * C);
+  for (let b = 0; b < B; b++) {
+    for (let c = 0; c < C; c++) {
+      const o = (b * C + c) * T;
+      let m = 0;
+      for (let t = 0; t < T; t++) m += xd[o + t];
+      m /= T;
+      let v = 0;
+      for (let t = 0; t < T; t++) {
+        const e = xd[o + t] - m;
+        v += e * e;
+      }
+      const s = Math.sqrt(v / T + eps);
+      mu[b * C + c] = m;
+      sd[b * C + c] = s;
+      out[b * 2 * C + c] = m;
+      out[b * 2 * C + C + c] = s;
+    }
+  }
+  return result(out, [B, 2 * C], [x], (g) => {
+    // d mean/dx = 1/T; d sd/dx = (x - mean) / (T sd)
+    const gx = x.gradBuf();
+    for (let b = 0; b < B; b++) {
+      for (let c = 0; c < C; c++) {
+        const o = (b * C + c) * T, m = mu[b * C + c];
+        const gm = g[b * 2 * C + c] / T, gs = g[b * 2 * C + C + c] / (T * sd[b * C + c]);
+        for (let t = 0; t < T; t++) gx[o + t] += gm + gs * (xd[o + t] - m);
+      }
+    }
   });
 }

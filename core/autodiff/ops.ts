@@ -241,10 +241,15 @@ export function addScalar(a: Tensor, c: number): Tensor {
 /** max(a, 0). */
 export function relu(a: Tensor): Tensor {
   const n = a.size, out = new Float32Array(n), ad = a.data;
-  for (let i = 0; i < n; i++) out[i] = ad[i] > 0 ? ad[i] : 0;
+  // branch-free (sign masks): with random signs a data-dependent branch mispredicts half the time
+  const ai = new Int32Array(ad.buffer, ad.byteOffset, n), oi = new Int32Array(out.buffer, 0, n);
+  for (let i = 0; i < n; i++) {
+    const v = ai[i];
+    oi[i] = v & ~(v >> 31);
+  }
   return result(out, a.shape, [a], (g) => {
     const ga = a.gradBuf();
-    for (let i = 0; i < n; i++) if (ad[i] > 0) ga[i] += g[i];
+    for (let i = 0; i < n; i++) ga[i] += g[i] * +(ad[i] > 0);
   });
 }
 /** x for x > 0, slope * x otherwise. */

@@ -7,6 +7,7 @@
  * Gradients accumulate in `grad` (as in PyTorch) until an optimiser's `zeroGrad()`.
  * @module
  */
+import { releaseBuffer, takeZeroed } from "./scratch.ts";
 
 /** Product of a shape's extents. */
 export function numel(shape: readonly number[]): number {
@@ -59,7 +60,7 @@ export class Tensor {
 
   /** The gradient buffer, allocated (zeros) on first use. */
   gradBuf(): Float32Array {
-    if (!this.grad) this.grad = new Float32Array(this.data.length);
+    if (!this.grad) this.grad = takeZeroed(this.data.length);
     return this.grad;
   }
 
@@ -90,7 +91,12 @@ export class Tensor {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       if (t.backwardFn && t.grad) t.backwardFn();
-      if (t.backwardFn) t.grad = null; // free interior gradients; leaves keep theirs
+      if (t.backwardFn && t.grad) {
+        // free interior gradients (leaves keep theirs): nothing else refers to them, so their
+        // memory serves the next gradients of this or the next step
+        releaseBuffer(t.grad);
+        t.grad = null;
+      }
     }
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from "../autodiff/tensor.ts";
 import { l2normalize, leakyRelu, linear, relu, tanh } from "../autodiff/ops.ts";
-import { batchNorm, conv1d, dropout, layerNorm } from "../autodiff/layers_ops.ts";
+import { batchNorm, conv1d, conv1dReluBatchNorm, dropout, layerNorm } from "../autodiff/layers_ops.ts";
 import { Module, uniformInit } from "./module.ts";
 import { StatefulRng } from "./rng.ts";
 
@@ -114,6 +114,25 @@ export class BatchNorm1d extends Module {
       this.opts.eps ?? 1e-5,
     );
   }
+}
+
+/**
+ * bn(relu(conv(x))), the TDNN block, as one fused op: the same values and gradients as calling
+ * the three modules in turn, without materialising the conv output as a tensor.
+ */
+export function convReluBatchNorm(conv: Conv1d, bn: BatchNorm1d, x: Tensor): Tensor {
+  return conv1dReluBatchNorm(
+    x,
+    conv.weight,
+    conv.bias,
+    bn.weight,
+    bn.bias,
+    { mean: bn.runningMean, var: bn.runningVar },
+    bn.training,
+    { dilation: conv.dilation, stride: conv.stride, padding: conv.padding },
+    bn.opts.momentum ?? 0.1,
+    bn.opts.eps ?? 1e-5,
+  );
 }
 
 /** Layer norm over the last axis. */

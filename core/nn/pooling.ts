@@ -3,8 +3,9 @@
  * @module
  */
 import type { Tensor } from "../autodiff/tensor.ts";
-import { addScalar, clamp, concat, mean, mul, sqrt, square, sub, sum, tanh } from "../autodiff/ops.ts";
+import { clamp, concat, mul, sqrt, square, sub, sum, tanh } from "../autodiff/ops.ts";
 import { softmax } from "../autodiff/ops.ts";
+import { statsPool } from "../autodiff/layers_ops.ts";
 import { Module } from "./module.ts";
 import { Conv1d } from "./layers.ts";
 import { StatefulRng } from "./rng.ts";
@@ -18,8 +19,7 @@ export class StatsPooling extends Module {
     if (x.shape.length !== 3) {
       throw new RangeError(`StatsPooling: expects [batch, channels, time], got [${x.shape}]`);
     }
-    const v = mean(square(sub(x, mean(x, 2, true))), 2);
-    return concat([mean(x, 2), sqrt(addScalar(v, this.eps))], 1);
+    return statsPool(x, this.eps); // fused: mean and sqrt(var + eps) over time in one pass
   }
 }
 

@@ -4,9 +4,8 @@
  * @module
  */
 import type { Tensor } from "../autodiff/tensor.ts";
-import { relu } from "../autodiff/ops.ts";
 import { Module } from "./module.ts";
-import { BatchNorm1d, Conv1d, Linear } from "./layers.ts";
+import { BatchNorm1d, Conv1d, convReluBatchNorm, Linear } from "./layers.ts";
 import { AttentiveStatsPooling, StatsPooling } from "./pooling.ts";
 import { StatefulRng } from "./rng.ts";
 
@@ -56,7 +55,8 @@ export class Tdnn extends Module {
   /** Frame-level features [B, C, T'] before pooling. */
   frames(x: Tensor): Tensor {
     let y = x;
-    for (let i = 0; i < this.convs.length; i++) y = this.bns[i].forward(relu(this.convs[i].forward(y)));
+    // bn(relu(conv(y))) per layer, as one fused op
+    for (let i = 0; i < this.convs.length; i++) y = convReluBatchNorm(this.convs[i], this.bns[i], y);
     return y;
   }
   forward(x: Tensor): Tensor {
