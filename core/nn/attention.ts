@@ -18,7 +18,7 @@ export class MultiHeadSelfAttention extends Module {
   readonly v: Linear;
   readonly out: Linear;
   readonly headDim: number;
-  constructor(readonly dim: number, readonly heads: number, rng = new StatefulRng(0)) {
+  constructor(readonly dim: number, readonly heads: number, rng: StatefulRng = new StatefulRng(0)) {
     super();
     if (dim % heads !== 0) {
       throw new RangeError(`MultiHeadSelfAttention: dim ${dim} is not divisible by ${heads} heads`);
@@ -66,7 +66,7 @@ export class ConformerLiteBlock extends Module {
   readonly ff2: Linear;
   readonly lnOut: LayerNorm;
   readonly drop: Dropout;
-  constructor(readonly cfg: ConformerLiteConfig, rng = new StatefulRng(0)) {
+  constructor(readonly cfg: ConformerLiteConfig, rng: StatefulRng = new StatefulRng(0)) {
     super();
     const { dim, heads, kernel, ffDim } = cfg;
     this.ln1 = this.addModule("ln1", new LayerNorm(dim));
@@ -104,7 +104,7 @@ export class ConformerLiteEncoder extends Module {
   readonly blocks: ConformerLiteBlock[];
   readonly pool: StatsPooling;
   readonly embed: Linear;
-  constructor(readonly cfg: ConformerLiteEncoderConfig, rng = new StatefulRng(0)) {
+  constructor(readonly cfg: ConformerLiteEncoderConfig, rng: StatefulRng = new StatefulRng(0)) {
     super();
     this.proj = this.addModule("proj", new Linear(cfg.inputDim, cfg.dim, { rng }));
     this.blocks = Array.from(

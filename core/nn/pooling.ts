@@ -30,7 +30,7 @@ export class StatsPooling extends Module {
 export class AttentiveStatsPooling extends Module {
   readonly att1: Conv1d;
   readonly att2: Conv1d;
-  constructor(readonly channels: number, readonly attDim = 128, rng = new StatefulRng(0)) {
+  constructor(readonly channels: number, readonly attDim = 128, rng: StatefulRng = new StatefulRng(0)) {
     super();
     this.att1 = this.addModule("att1", new Conv1d(channels, attDim, 1, { rng }));
     this.att2 = this.addModule("att2", new Conv1d(attDim, channels, 1, { rng }));

@@ -27,7 +27,7 @@ export class Tdnn extends Module {
   readonly bns: BatchNorm1d[] = [];
   readonly pool: Module;
   readonly embed: Linear;
-  constructor(readonly cfg: TdnnConfig, rng = new StatefulRng(0)) {
+  constructor(readonly cfg: TdnnConfig, rng: StatefulRng = new StatefulRng(0)) {
     super();
     const n = cfg.channels.length;
     if (cfg.kernels.length !== n || cfg.dilations.length !== n) {
