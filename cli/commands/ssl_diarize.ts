@@ -7,11 +7,13 @@ import { emit, numberOpt } from "../common.ts";
 import { sslDiarize } from "../../core/pipelines/ssl_diarize.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { parseSpec } from "./pipeline_args.ts";
+import { DRLM_KINDS, type DrlmKind } from "../../core/pipelines/drlm.ts";
 
 export const sslDiarizeCommand: Command = {
   summary:
     "self-supervised diarization: DRLM on segment embeddings with FINCH/AHC pseudo-labels; DER per iteration",
-  usage: "AUDIO | --ark FILE --segments FILE  --speakers N [--reference RTTM] [--loss contrastive|triplet]",
+  usage:
+    "AUDIO | --ark FILE --segments FILE  --speakers N [--reference RTTM] [--loss contrastive|triplet] [--drlm dnn|conformer]",
   options: {
     ark: { type: "string", help: "precomputed embeddings (Kaldi ark of vectors) instead of audio" },
     segments: { type: "string", help: "segments file for --ark" },
@@ -22,6 +24,12 @@ export const sslDiarizeCommand: Command = {
       help: "pair loss spec: contrastive (pairs) or triplet (batches)",
       default: "contrastive",
     },
+    drlm: {
+      type: "string",
+      help: "DRLM: dnn (512-256-64-30) or conformer (conformer-lite over each segment and its neighbours)",
+      default: "dnn",
+    },
+    context: { type: "string", help: "conformer DRLM: neighbouring segments each side", default: "2" },
     iterations: { type: "string", help: "maximum iterations", default: "8" },
     epochs: { type: "string", help: "DRLM epochs per iteration", default: "1" },
     "loss-ratio": {
@@ -44,6 +52,10 @@ export const sslDiarizeCommand: Command = {
     if (ark && !seg) throw new Error("--ark needs --segments");
     const speakers = numberOpt(args, "speakers");
     if (!speakers) throw new Error("--speakers N (the target number of speakers) is required");
+    const drlm = args.values.drlm as string;
+    if (!(DRLM_KINDS as readonly string[]).includes(drlm)) {
+      throw new Error(`--drlm must be one of ${DRLM_KINDS.join(", ")}, got '${drlm}'`);
+    }
     const r = await sslDiarize({
       input: {
         audio: ark ? undefined : audio,
@@ -54,6 +66,8 @@ export const sslDiarizeCommand: Command = {
       },
       numSpeakers: speakers,
       loss: parseSpec(args.values.loss as string),
+      drlm: drlm as DrlmKind,
+      conformer: { context: numberOpt(args, "context") },
       maxIterations: numberOpt(args, "iterations"),
       epochs: numberOpt(args, "epochs"),
       lossRatio: numberOpt(args, "loss-ratio"),

@@ -24,6 +24,7 @@ export {
   type SslDiarizeResult,
   type SslIteration,
 } from "./ssl_diarize.ts";
+export { CONFORMER_DRLM_DEFAULTS, type ConformerDrlmConfig, DRLM_KINDS, type DrlmKind } from "./drlm.ts";
 export { pseudoLabel, type PseudoLabelOptions } from "./pseudo_label.ts";
 export { ckmAdapt, type CkmAdaptOptions } from "./ckm_adapt.ts";
 export { type AdaptOptions, type AdaptResult, type DomainFigures, type DomainSpec } from "./adapt.ts";

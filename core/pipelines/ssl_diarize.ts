@@ -7,7 +7,8 @@
  * of clusters equals the target and loss / initial loss <= `lossRatio` (0.5), or after `maxIterations`.
  * DER (AHC with the target count on the current DRLM embeddings) is reported per iteration against
  * plain AHC on the same input embeddings. Every clusterer, loss and metric comes from the registry.
- * (The conformer-lite DRLM variant is not implemented.)
+ * `drlm: "conformer"` swaps the DNN for the conformer-lite DRLM over each segment and its neighbours in
+ * time (see drlm.ts).
  * @module
  */
 import { l2normalize, type Tensor } from "../autodiff/mod.ts";
@@ -17,7 +18,6 @@ import { formatRttm, type Turn } from "../diarization/rttm.ts";
 import { ConfigError } from "../errors.ts";
 import { l2NormalizeRows } from "../kernels/distance.ts";
 import { applyModule, batchOf } from "../nn/head.ts";
-import { Linear, ReLU, Sequential } from "../nn/layers.ts";
 import { Adam } from "../nn/optim.ts";
 import { StatefulRng } from "../nn/rng.ts";
 import { Pipeline, type StageRecord } from "../pipeline/runner.ts";
@@ -25,6 +25,16 @@ import { status } from "../progress.ts";
 import type { Registry } from "../registry.ts";
 import { type PluginSpec, reg, spec } from "./common.ts";
 import { diarize, type DiarizeOptions } from "./diarize.ts";
+import {
+  CONFORMER_DRLM_DEFAULTS,
+  ConformerDrlm,
+  type ConformerDrlmConfig,
+  contextRows,
+  dnnDrlm,
+  DRLM_KINDS,
+  type DrlmKind,
+  validateConformerDrlm,
+} from "./drlm.ts";
 import { windowsToTurns } from "./segments.ts";
 
 /** Options of {@link sslDiarize}. */
@@ -35,8 +45,12 @@ export interface SslDiarizeOptions {
   readonly numSpeakers: number;
   /** Pair loss: contrastive (default, on pseudo-label pairs) or triplet (on labelled batches). */
   readonly loss?: string | PluginSpec;
-  /** DRLM layer widths (default 512, 256, 64, 30). */
+  /** DRLM variant: the paper's DNN (default) or the conformer-lite over neighbouring segments. */
+  readonly drlm?: DrlmKind;
+  /** DNN DRLM layer widths (default 512, 256, 64, 30); the conformer's embedding size is the last one. */
   readonly layers?: readonly number[];
+  /** Conformer DRLM options (defaults: {@link CONFORMER_DRLM_DEFAULTS}). */
+  readonly conformer?: Partial<ConformerDrlmConfig>;
   /** Initial FINCH clusters: at least this many times the target (default 5). */
   readonly initialFactor?: number;
   readonly maxIterations?: number;
@@ -72,6 +86,8 @@ export interface SslDiarizeResult {
   readonly baseline: { label: string; der: number };
   readonly iterations: SslIteration[];
   readonly stoppedBy: string;
+  /** The DRLM that ran and its shape. */
+  readonly drlm: { kind: DrlmKind; parameters: number; config: Record<string, unknown> };
   readonly final: { der: number; turns: Turn[]; rttm: string };
   readonly scoring?: { collar: number; skipOverlap: boolean };
   readonly seed: number;
@@ -90,9 +106,22 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
   if (!r.has("loss", lossSpec.name)) r.get("loss", lossSpec.name); // throws the did-you-mean error
   const pairwise = lossSpec.name === "contrastive";
   const widths = [...(opts.layers ?? [512, 256, 64, 30])];
+  const drlmKind = opts.drlm ?? "dnn";
+  if (!DRLM_KINDS.includes(drlmKind)) {
+    throw new ConfigError("ssl-diarize", `drlm must be one of ${DRLM_KINDS.join(", ")}, got '${drlmKind}'`);
+  }
+  const conformer: ConformerDrlmConfig | null = drlmKind === "conformer"
+    ? {
+      ...CONFORMER_DRLM_DEFAULTS,
+      ...Object.fromEntries(Object.entries(opts.conformer ?? {}).filter(([, v]) => v !== undefined)),
+    }
+    : null;
+  if (conformer) validateConformerDrlm(conformer);
   const cfg = {
     loss: lossSpec,
+    drlm: drlmKind,
     widths,
+    conformer,
     initialFactor: opts.initialFactor ?? 5,
     maxIterations: opts.maxIterations ?? 8,
     epochs: opts.epochs ?? 1,
@@ -126,6 +155,8 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
     return m.compute({ reference, hypothesis: hyp }).der;
   };
   const x0 = base.embeddings;
+  // what the DRLM reads per segment: its embedding, or (conformer) the flattened [D, T] neighbourhood
+  const xin = conformer ? contextRows(x0, base.segments, conformer.context, conformer.maxGap) : x0;
   const p = new Pipeline({
     name: "ssl-diarize",
     workDir: opts.workDir && `${opts.workDir}/ssl`,
@@ -145,14 +176,9 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
       });
       let labels = init.labels, k = init.numClusters;
       const rng = new StatefulRng(ctx.seed);
-      const layers = [];
-      let din = x0.cols;
-      for (let i = 0; i < widths.length; i++) {
-        layers.push(new Linear(din, widths[i], { rng }));
-        if (i < widths.length - 1) layers.push(new ReLU());
-        din = widths[i];
-      }
-      const drlm = new Sequential(...layers);
+      const drlm = conformer
+        ? new ConformerDrlm(x0.cols, 2 * conformer.context + 1, conformer, widths.at(-1)!, rng)
+        : dnnDrlm(x0.cols, widths, rng);
       const embed = (t: Tensor) => l2normalize(drlm.forward(t));
       const loss = await r.create("loss", lossSpec.name, lossSpec.options ?? {});
       const opt = new Adam([...drlm.parameters(), ...loss.parameters()], { lr: cfg.lr });
@@ -189,14 +215,14 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
                 }
               }
               l = loss.forward({
-                embeddings: embed(batchOf(x0, a)),
-                positives: embed(batchOf(x0, b)),
+                embeddings: embed(batchOf(xin, a)),
+                positives: embed(batchOf(xin, b)),
                 labels: Int32Array.from(y),
               });
             } else {
               const idx = Array.from({ length: B }, () => rng.int(x0.rows));
               l = loss.forward({
-                embeddings: embed(batchOf(x0, idx)),
+                embeddings: embed(batchOf(xin, idx)),
                 labels: Int32Array.from(idx, (i) => labels[i]),
               });
             }
@@ -209,7 +235,7 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
           if (it === 0 && e === 0) initialLoss = epochLoss;
         }
         drlm.train(false);
-        const y = l2NormalizeRows(applyModule(drlm, x0));
+        const y = l2NormalizeRows(applyModule(drlm, xin));
         current = y;
         const evalLabels = (await ahc.cluster(y, { numClusters: target })).labels;
         const ratio = epochLoss / initialLoss;
@@ -229,7 +255,13 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
         k = next;
       }
       const finalLabels = (await ahc.cluster(current, { numClusters: target })).labels;
-      return { iterations, stoppedBy, finalLabels, initialClusters: init.numClusters };
+      return {
+        iterations,
+        stoppedBy,
+        finalLabels,
+        initialClusters: init.numClusters,
+        parameters: drlm.numParameters(),
+      };
     },
   );
   const turns = windowsToTurns(base.segments, run.finalLabels, base.file);
@@ -246,6 +278,11 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
     baseline: { label: "plain AHC on the input embeddings", der: base.systems[0].metrics["DER %"] ?? NaN },
     iterations: run.iterations,
     stoppedBy: run.stoppedBy,
+    drlm: {
+      kind: drlmKind,
+      parameters: run.parameters,
+      config: conformer ? { ...conformer, embedDim: widths.at(-1) } : { widths },
+    },
     final: { der: finalDer, turns, rttm: formatRttm(turns) },
     scoring: reference ? { collar, skipOverlap } : undefined,
     seed,
