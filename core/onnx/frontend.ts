@@ -1,11 +1,13 @@
 /**
  * Speaker-model front ends: which features a speaker-embedding ONNX model expects and how they are laid
  * out. Resolved from (in order) explicit options, the model's ONNX metadata (`embedkit.frontend`, or
- * sherpa-onnx's `framework` key), then the model's input shape. Fbank itself comes from
- * core/features/fbank.ts (Kaldi-compatible, with the toolkit presets).
+ * sherpa-onnx's `framework` key), NeMo's export signature (`audio_signal` + `length`), then the model's
+ * input shape. Fbank itself comes from core/features/fbank.ts (Kaldi-compatible, with the toolkit
+ * presets); NeMo models get NeMo's own mel front end (core/features/nemo_mel.ts).
  * @module
  */
 import { FBANK_PRESETS, type FbankOptions } from "../features/fbank.ts";
+import { NEMO_TITANET, nemoMelFromMetadata, type NemoMelOptions, nemoSizes } from "../features/nemo_mel.ts";
 import { ConfigError } from "../errors.ts";
 import type { ModelHeader } from "./writer.ts";
 
@@ -17,9 +19,15 @@ export const FRONTEND_PRESETS = {
   "3dspeaker": { fbank: "3dspeaker", layout: "BTF", inputName: "", outputName: "" },
   /** What sherpa-onnx's extractor feeds WeSpeaker models (kaldi-native-fbank defaults), [B,T,80]. */
   "sherpa-onnx": { fbank: "sherpa-onnx", layout: "BTF", inputName: "", outputName: "" },
+  /**
+   * NVIDIA NeMo speaker models (TitaNet, SpeakerNet, NeMo ECAPA) as NeMo exports them: NeMo's
+   * FilterbankFeatures log-mel (hann, n_fft 512, slaney mel, per_feature normalisation, frames padded
+   * to 16), `audio_signal` [B,80,T] + `length` (int64, valid frames) -> `logits`, `embs`.
+   */
+  nemo: { fbank: null, layout: "BFT", inputName: "audio_signal", outputName: "embs" },
 } as const satisfies Record<
   string,
-  { fbank: keyof typeof FBANK_PRESETS; layout: Layout; inputName: string; outputName: string }
+  { fbank: keyof typeof FBANK_PRESETS | null; layout: Layout; inputName: string; outputName: string }
 >;
 
 /** A front-end preset name. */
@@ -32,10 +40,21 @@ export interface ResolvedFrontEnd {
   readonly preset: FrontEndPreset;
   /** How the preset was chosen: "option", "metadata:embedkit.frontend", "metadata:framework", "default". */
   readonly presetFrom: string;
-  readonly fbank: FbankOptions;
+  /** Kaldi fbank options (null for the NeMo front end). */
+  readonly fbank: FbankOptions | null;
+  /** NeMo mel options (only for the NeMo front end). */
+  readonly nemo: NemoMelOptions | null;
   readonly layout: Layout;
   readonly inputName: string;
   readonly outputName: string;
+  /** int64 [B] input that takes the number of valid frames ('' = the model has none). */
+  readonly lengthName: string;
+  /** Sample rate the features need. */
+  readonly sampleRate: number;
+  /** Feature frames per second. */
+  readonly frameRate: number;
+  /** Feature dimension. */
+  readonly featDim: number;
 }
 
 /** What the user may force; "auto"/"" = decide from the model. */
@@ -49,7 +68,15 @@ export interface FrontEndRequest {
 const FRAMEWORK_TO_PRESET: Record<string, FrontEndPreset> = {
   wespeaker: "wespeaker",
   "3d-speaker": "3dspeaker",
+  nemo: "nemo",
 };
+
+const INT64 = 7;
+
+/** NeMo's export signature: EncDecSpeakerLabelModel.export() names its inputs audio_signal and length. */
+function looksLikeNemo(h: ModelHeader): boolean {
+  return h.inputs.some((i) => i.name === "audio_signal") && h.inputs.some((i) => i.name === "length");
+}
 
 /** Resolves the front end of a model; errors name the model and say which option fixes it. */
 export function resolveFrontEnd(model: string, h: ModelHeader, req: FrontEndRequest): ResolvedFrontEnd {
@@ -70,17 +97,18 @@ export function resolveFrontEnd(model: string, h: ModelHeader, req: FrontEndRequ
     if (!p) {
       throw new ConfigError(
         "onnx-speaker",
-        `${model}: metadata framework '${h.metadata.framework}' needs a front end embedkit does not implement ` +
-          `(NeMo models use NeMo's own mel front end); supported: ${
-            Object.keys(FRAMEWORK_TO_PRESET).join(", ")
-          }`,
+        `${model}: metadata framework '${h.metadata.framework}' needs a front end embedkit does not implement; ` +
+          `supported: ${Object.keys(FRAMEWORK_TO_PRESET).join(", ")} (or force one with frontend=...)`,
       );
     }
     [preset, presetFrom] = [p, "metadata:framework"];
+  } else if (looksLikeNemo(h)) {
+    [preset, presetFrom] = ["nemo", "signature:audio_signal+length"];
   } else {
     [preset, presetFrom] = ["wespeaker", "default"];
   }
   const p = FRONTEND_PRESETS[preset];
+  if (p.fbank === null) return resolveNemo(model, h, req, presetFrom);
   const fbank = { ...FBANK_PRESETS[p.fbank] };
   // sherpa-onnx's conventions (speaker-embedding-extractor-general-impl.h): normalize_samples=1 means
   // the model takes [-1, 1] floats, 0 means x32768; the mean is subtracted only when
@@ -122,5 +150,86 @@ export function resolveFrontEnd(model: string, h: ModelHeader, req: FrontEndRequ
     fbank.numMelBins = dims[2];
     layout = "BTF";
   } else layout = p.layout;
-  return { preset, presetFrom, fbank, layout, inputName, outputName };
+  return {
+    preset,
+    presetFrom,
+    fbank,
+    nemo: null,
+    layout,
+    inputName,
+    outputName,
+    lengthName: "",
+    sampleRate: fbank.sampleRate,
+    frameRate: 1000 / fbank.frameShift,
+    featDim: fbank.numMelBins,
+  };
+}
+
+/**
+ * The NeMo front end: mel options from sherpa-onnx's NeMo metadata keys when present (else TitaNet's
+ * preprocessor config), features on `audio_signal` (or the only float input), valid-frame counts on
+ * `length` (or the only int64 input), embedding from `embs` (or, as sherpa-onnx does, the second of
+ * two outputs: NeMo exports [logits, embs]).
+ */
+function resolveNemo(
+  model: string,
+  h: ModelHeader,
+  req: FrontEndRequest,
+  presetFrom: string,
+): ResolvedFrontEnd {
+  let nemo: NemoMelOptions;
+  try {
+    nemo = h.metadata.framework === "nemo" ? nemoMelFromMetadata(h.metadata) : { ...NEMO_TITANET };
+  } catch (e) {
+    throw new ConfigError("onnx-speaker", `${model}: NeMo metadata unusable: ${(e as Error).message}`);
+  }
+  const floatInputs = h.inputs.filter((i) => i.elemType === 1 || i.elemType === 0);
+  const intInputs = h.inputs.filter((i) => i.elemType === INT64);
+  const inputName = req.inputName ||
+    (h.inputs.some((i) => i.name === "audio_signal") ? "audio_signal" : "") ||
+    (floatInputs.length === 1 ? floatInputs[0].name : "");
+  if (!inputName || !h.inputs.some((i) => i.name === inputName)) {
+    throw new ConfigError(
+      "onnx-speaker",
+      `${model}: cannot tell which input takes NeMo features (inputs: ${
+        h.inputs.map((i) => i.name).join(", ")
+      }); set inputName`,
+    );
+  }
+  const lengthName = h.inputs.some((i) => i.name === "length")
+    ? "length"
+    : intInputs.length === 1
+    ? intInputs[0].name
+    : "";
+  const outputName = req.outputName ||
+    (h.outputs.some((o) => o.name === "embs") ? "embs" : "") ||
+    (h.outputs.length === 1 ? h.outputs[0].name : h.outputs.length === 2 ? h.outputs[1].name : "");
+  if (!outputName || !h.outputs.some((o) => o.name === outputName)) {
+    throw new ConfigError(
+      "onnx-speaker",
+      `${model}: cannot tell which output is the embedding (outputs: ${
+        h.outputs.map((o) => o.name).join(", ")
+      }); set outputName`,
+    );
+  }
+  const dims = h.inputs.find((i) => i.name === inputName)!.dims;
+  let layout: Layout = "BFT";
+  if (req.layout === "BTF" || req.layout === "BFT") layout = req.layout;
+  const featAxis = layout === "BFT" ? 1 : 2;
+  if (typeof dims[featAxis] === "number" && dims[featAxis] !== nemo.features) {
+    nemo = { ...nemo, features: dims[featAxis] as number };
+  }
+  return {
+    preset: "nemo",
+    presetFrom,
+    fbank: null,
+    nemo,
+    layout,
+    inputName,
+    outputName,
+    lengthName,
+    sampleRate: nemo.sampleRate,
+    frameRate: nemo.sampleRate / nemoSizes(nemo).hop,
+    featDim: nemo.features,
+  };
 }

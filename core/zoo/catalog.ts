@@ -29,7 +29,7 @@ export interface ZooModel {
   readonly file: string;
   readonly description: string;
   /** Front end for the onnx-speaker backbone; null when embedkit has no matching front end. */
-  readonly frontend: "wespeaker" | "3dspeaker" | null;
+  readonly frontend: "wespeaker" | "3dspeaker" | "nemo" | null;
   readonly license: string;
   /** Tried in order. */
   readonly sources: readonly ModelSource[];
@@ -138,8 +138,8 @@ export const ZOO: readonly ZooModel[] = [
     kind: "speaker-embedding",
     file: "nemo_en_titanet_small.onnx",
     description:
-      "NVIDIA NeMo TitaNet-small (192-d). Needs NeMo's mel front end, which embedkit does not implement yet",
-    frontend: null,
+      "NVIDIA NeMo TitaNet-small (192-d); runs with embedkit's port of NeMo's mel front end (FilterbankFeatures)",
+    frontend: "nemo",
     license: "CC-BY-4.0 (NVIDIA NeMo)",
     sources: [{
       url: `${SHERPA}/nemo_en_titanet_small.onnx`,

@@ -1,10 +1,14 @@
 /**
  * `onnx-speaker` backbone: runs any speaker-embedding ONNX model (WeSpeaker, 3D-Speaker, pyannote's
- * WeSpeaker port, or embedkit's random-weight builders) with the front end its metadata names.
+ * WeSpeaker port, NVIDIA NeMo TitaNet/SpeakerNet/ECAPA exports, or embedkit's random-weight builders)
+ * with the front end its metadata names.
  *
- * Stages per call: fbank (+ CMN) per utterance -> cut utterances longer than `chunkSeconds` into
+ * Stages per call: features per utterance (Kaldi fbank + CMN, or NeMo's normalised log-mel over the
+ * whole utterance) -> cut utterances longer than `chunkSeconds` into
  * equal-length overlapping chunks -> group equal-length segments into batches -> run on the chosen EP
- * -> average chunk embeddings per utterance. Embeddings are cached on disk (when `cacheDir` is set) by
+ * -> average chunk embeddings per utterance. NeMo models also get the int64 `length` input (valid
+ * frames) and NeMo's frame padding (to a multiple of 16, one masked frame kept as NeMo's STFT gives it).
+ * Embeddings are cached on disk (when `cacheDir` is set) by
  * sha256(audio) + sha256(model) + front-end/chunking config.
  * @module
  */
@@ -12,7 +16,14 @@ import type { Backbone, BackboneInput, BackbonePlugin } from "../../core/contrac
 import { check } from "../../core/config.ts";
 import { ConfigError, InputError } from "../../core/errors.ts";
 import { fbank } from "../../core/features/fbank.ts";
-import { EP_CHOICES, type EpChoice, loadOnnx, type OnnxModel } from "../../core/onnx/runtime.ts";
+import { nemoMel } from "../../core/features/nemo_mel.ts";
+import {
+  EP_CHOICES,
+  type EpChoice,
+  type InputTensor,
+  loadOnnx,
+  type OnnxModel,
+} from "../../core/onnx/runtime.ts";
 import { readModelHeader } from "../../core/onnx/writer.ts";
 import { FRONTEND_PRESETS, type ResolvedFrontEnd, resolveFrontEnd } from "../../core/onnx/frontend.ts";
 import { buildRandomModel } from "../../core/onnx/models/mod.ts";
@@ -138,7 +149,8 @@ class OnnxSpeakerBackbone implements Backbone {
         input: this.fe.inputName,
         output: this.fe.outputName,
       },
-      fbank: this.fe.fbank,
+      ...(this.fe.fbank ? { fbank: this.fe.fbank } : {}),
+      ...(this.fe.nemo ? { nemoMel: this.fe.nemo, lengthInput: this.fe.lengthName } : {}),
       chunkSeconds: this.cfg.chunkSeconds,
       overlapSeconds: this.cfg.overlapSeconds,
       cache: this.cfg.cacheDir ? { dir: this.cfg.cacheDir, hits: this._hits, misses: this._misses } : null,
@@ -146,9 +158,10 @@ class OnnxSpeakerBackbone implements Backbone {
   }
 
   private _cacheKeyConfig(): string {
-    const { fbank, layout, inputName, outputName } = this.fe;
+    const { fbank, nemo, layout, inputName, outputName, lengthName } = this.fe;
     return JSON.stringify({
       fbank,
+      ...(nemo ? { nemo, lengthName } : {}),
       layout,
       inputName,
       outputName,
@@ -166,8 +179,39 @@ class OnnxSpeakerBackbone implements Backbone {
     return join(this.cfg.cacheDir, this.modelSha.slice(0, 16), `${key}.f32`);
   }
 
+  /** Features of one utterance as [rows, featDim] row-major, and how many leading rows are valid. */
+  private _features(x: BackboneInput): { data: Float32Array; valid: number } {
+    const samples = x.samples!;
+    if (this.fe.nemo) {
+      let r;
+      try {
+        r = nemoMel(samples, this.fe.nemo);
+      } catch (e) {
+        if (e instanceof RangeError) throw new InputError(x.id, e.message);
+        throw e;
+      }
+      return { data: r.feats.data, valid: r.seqLen };
+    }
+    const m = fbank(samples, this.fe.fbank!);
+    return { data: m.data, valid: m.rows };
+  }
+
+  /**
+   * Frames of the tensor a segment of `frames` valid frames runs in: the same for Kaldi fbank; for
+   * NeMo, what FilterbankFeatures returns for audio of that length (its STFT frames, seq_len + 1 under
+   * NeMo >= 2.0's rule, padded to a multiple of pad_to), so an unchunked utterance gets exactly NeMo's
+   * tensor.
+   */
+  private _tensorFrames(frames: number): number {
+    const n = this.fe.nemo;
+    // Without a length input the model would pool over the padding: give it the valid frames only.
+    if (!n || !this.fe.lengthName) return frames;
+    const stft = n.seqLenRule === "legacy" ? frames : frames + 1;
+    return n.padTo > 0 ? Math.ceil(stft / n.padTo) * n.padTo : stft;
+  }
+
   async embed(inputs: readonly BackboneInput[]): Promise<Float32Array[]> {
-    const fb = this.fe.fbank;
+    const fe = this.fe;
     const out: (Float32Array | undefined)[] = new Array(inputs.length);
     const cachePaths: string[] = [];
     // 1. validate + cache lookup
@@ -176,17 +220,17 @@ class OnnxSpeakerBackbone implements Backbone {
       if (!(x.samples instanceof Float32Array)) {
         throw new InputError(x.id, "no audio samples (onnx-speaker embeds audio)");
       }
-      if (x.sampleRate !== fb.sampleRate) {
+      if (x.sampleRate !== fe.sampleRate) {
         throw new InputError(
           x.id,
-          `sample rate ${x.sampleRate} Hz, the model needs ${fb.sampleRate} Hz; resample first`,
+          `sample rate ${x.sampleRate} Hz, the model needs ${fe.sampleRate} Hz; resample first`,
         );
       }
-      if (x.samples.length < this.cfg.minSeconds * fb.sampleRate) {
+      if (x.samples.length < this.cfg.minSeconds * fe.sampleRate) {
         throw new InputError(
           x.id,
           `${
-            (x.samples.length / fb.sampleRate).toFixed(3)
+            (x.samples.length / fe.sampleRate).toFixed(3)
           } s of audio is shorter than minSeconds=${this.cfg.minSeconds}; drop it or lower minSeconds`,
         );
       }
@@ -204,47 +248,57 @@ class OnnxSpeakerBackbone implements Backbone {
     // 2. features and segments for the rest
     const feats: Float32Array[] = [];
     const segments: Segment[] = [];
-    const frameRate = 1000 / fb.frameShift;
+    const frameRate = fe.frameRate;
     const chunk = Math.round(this.cfg.chunkSeconds * frameRate),
       overlap = Math.round(this.cfg.overlapSeconds * frameRate);
     for (let i = 0; i < inputs.length; i++) {
       if (out[i]) continue;
-      const m = fbank(inputs[i].samples!, fb);
-      if (m.rows === 0) throw new InputError(inputs[i].id, "too short for a single feature frame");
+      const m = this._features(inputs[i]);
+      if (m.valid === 0) throw new InputError(inputs[i].id, "too short for a single feature frame");
       feats[i] = m.data;
-      for (const [start, frames] of chunkWindows(m.rows, chunk, overlap)) {
+      for (const [start, frames] of chunkWindows(m.valid, chunk, overlap)) {
         segments.push({ input: i, start, frames });
       }
     }
     // 3. batches of equal-length segments (no padding: padding would change the pooled statistics)
     const sums = new Map<number, { sum: Float64Array; n: number }>();
     const byLen = Map.groupBy(segments, (s) => s.frames);
-    const F = fb.numMelBins;
-    for (const [T, group] of byLen) {
+    const F = fe.featDim;
+    const pad = fe.nemo?.padValue ?? 0;
+    for (const [valid, group] of byLen) {
+      // NeMo models see zero-padded tensors plus the valid length; the rest see exactly `valid` frames.
+      const T = this._tensorFrames(valid);
       for (let b = 0; b < group.length; b += this.cfg.batchSize) {
         const batch = group.slice(b, b + this.cfg.batchSize);
-        const data = new Float32Array(batch.length * T * F);
+        const data = new Float32Array(batch.length * T * F).fill(pad);
         batch.forEach((s, k) => {
-          const src = feats[s.input].subarray(s.start * F, (s.start + T) * F);
-          if (this.fe.layout === "BTF") data.set(src, k * T * F);
-          else {for (let t = 0; t < T; t++) {
+          const src = feats[s.input].subarray(s.start * F, (s.start + valid) * F);
+          if (fe.layout === "BTF") data.set(src, k * T * F);
+          else {for (let t = 0; t < valid; t++) {
               for (let f = 0; f < F; f++) data[k * T * F + f * T + t] = src[t * F + f];
             }}
         });
-        const dims = this.fe.layout === "BTF" ? [batch.length, T, F] : [batch.length, F, T];
+        const dims = fe.layout === "BTF" ? [batch.length, T, F] : [batch.length, F, T];
+        const feeds: Record<string, InputTensor> = { [fe.inputName]: { dims, data } };
+        if (fe.lengthName) {
+          feeds[fe.lengthName] = {
+            dims: [batch.length],
+            data: new BigInt64Array(batch.length).fill(BigInt(valid)),
+          };
+        }
         let res;
         try {
-          res = await this.session.run({ [this.fe.inputName]: { dims, data } });
+          res = await this.session.run(feeds);
         } catch (e) {
           const ids = [...new Set(batch.map((s) => inputs[s.input].id))].slice(0, 3).join(", ");
           throw new InputError(
             ids,
-            `model run failed on ${T} frames (${(T / frameRate).toFixed(2)} s): ${
+            `model run failed on ${valid} frames (${(valid / frameRate).toFixed(2)} s): ${
               (e as Error).message.split("\n")[0]
             }`,
           );
         }
-        const e = res[this.fe.outputName];
+        const e = res[fe.outputName];
         batch.forEach((s, k) => {
           const acc = sums.get(s.input) ?? { sum: new Float64Array(this.dim), n: 0 };
           for (let d = 0; d < this.dim; d++) acc.sum[d] += e.data[k * this.dim + d];
@@ -275,7 +329,7 @@ export const onnxSpeakerBackbone: BackbonePlugin<OnnxSpeakerConfig> = {
   kind: "backbone",
   name: "onnx-speaker",
   description:
-    "speaker embeddings from any ONNX model (WeSpeaker/3D-Speaker conventions) on wasm/webgpu/node",
+    "speaker embeddings from any ONNX model (WeSpeaker/3D-Speaker/NeMo conventions) on wasm/webgpu/node",
   defaults: {
     model: "random:resnet34",
     frontend: "auto",
@@ -344,10 +398,12 @@ export const onnxSpeakerBackbone: BackbonePlugin<OnnxSpeakerConfig> = {
       ? outDims.at(-1) as number
       : Number(header.metadata.output_dim ?? 0);
     if (!(dim > 0)) {
-      const T = 200, F = fe.fbank.numMelBins;
-      const r = await session.run({
+      const T = 208, F = fe.featDim;
+      const feeds: Record<string, InputTensor> = {
         [fe.inputName]: { dims: fe.layout === "BTF" ? [1, T, F] : [1, F, T], data: new Float32Array(T * F) },
-      });
+      };
+      if (fe.lengthName) feeds[fe.lengthName] = { dims: [1], data: BigInt64Array.of(200n) };
+      const r = await session.run(feeds);
       dim = r[fe.outputName].data.length;
     }
     return new OnnxSpeakerBackbone(dim, c, fe, session, await sha256Hex(bytes), random);
