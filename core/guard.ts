@@ -100,7 +100,9 @@ export function guardInstance<T>(kind: PluginKind, name: string, inst: T): T {
   return new Proxy(inst as object, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== "function" || typeof prop !== "string" || !(prop in checks)) return v;
+      if (typeof v !== "function") return v;
+      // Unchecked methods run on the real instance so classes with #private fields keep working.
+      if (typeof prop !== "string" || !(prop in checks)) return v.bind(target);
       const check = checks[prop];
       return function (this: unknown, ...args: unknown[]) {
         let out: unknown;
@@ -162,7 +164,16 @@ const OUTPUT_CHECKS: Record<PluginKind, Record<string, OutputCheck>> = {
       out.forEach((e) => finiteArray(kind, name, "embed", e, inst.dim as number));
     },
   },
-  loss: {},
+  loss: {
+    forward(out, _args, _inst, kind, name) {
+      const t = out as { data?: unknown; shape?: unknown };
+      if (!t || !(t.data instanceof Float32Array)) bad(kind, name, "forward", "expected a Tensor");
+      if (t.data.length !== 1) {
+        bad(kind, name, "forward", `expected a scalar loss, got ${t.data.length} values`);
+      }
+      if (!Number.isFinite(t.data[0])) bad(kind, name, "forward", `non-finite loss ${t.data[0]}`);
+    },
+  },
   clusterer: {
     cluster(out, args, _inst, kind, name) {
       const x = args[0] as Matrix;

@@ -402,6 +402,12 @@ Deno.test("train: a TDNN learns with aam-softmax from the registry; its ONNX exp
       seed: 5,
     });
     assertEquals(r.speakers, 6);
+    // the device choice is reported; a software (fallback) adapter is never used for training
+    assert(
+      r.device.device === "wasm" || !/llvmpipe|swiftshader|fallback/i.test(r.device.reason),
+      JSON.stringify(r.device),
+    );
+    assert(r.device.reason.length > 0);
     assert(
       r.history.at(-1)!.trainLoss < r.history[0].trainLoss,
       `loss must fall: ${JSON.stringify(r.history)}`,

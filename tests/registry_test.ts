@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { ROOT } from "./helpers.ts";
 import { builtins, registry as globalRegistry } from "../plugins/mod.ts";
 import { PLUGIN_KINDS } from "../core/contracts/base.ts";
+import type { Tensor } from "../core/autodiff/mod.ts";
 
 const fixture = (f: string) => join(ROOT, "tests", "fixtures", f);
 
@@ -137,6 +138,18 @@ Deno.test("guards: misbehaving plugins are reported by name, not passed on", asy
     PluginError,
     "'transform()' must be a function",
   );
+  const loss = await r.create("loss", "nan-loss");
+  assertThrows(
+    () => loss.forward({ embeddings: null as unknown as Tensor }),
+    PluginError,
+    "loss plugin 'nan-loss': forward() returned malformed output: non-finite loss NaN",
+  );
+  const pc = await r.create("clusterer", "private-clusterer") as unknown as {
+    cluster(x: unknown): unknown;
+    calls(): number;
+  };
+  pc.cluster(matrix(2, 1));
+  assertEquals(pc.calls(), 1);
 });
 
 Deno.test("loader: remote plugins need the flag and a matching sha256 (loopback server)", async () => {

@@ -45,6 +45,12 @@ export const trainCommand: Command = {
     "max-seconds": { type: "string", help: "use at most this much of each utterance (s)", default: "20" },
     "model-out": { type: "string", help: "where to write the ONNX model", default: "out/train/model.onnx" },
     seed: { type: "string", help: "seed", default: "1234" },
+    device: {
+      type: "string",
+      help:
+        "where large matrix products run: auto (WebGPU only on a real, parity-checked adapter), wasm, webgpu",
+      default: "auto",
+    },
     work: { type: "string", help: "work dir for cached stages (resumes)", default: "out/train/work" },
     fresh: { type: "boolean", help: "recompute every stage" },
     out: { type: "string", help: "write the JSON result here (atomically) instead of stdout" },
@@ -70,6 +76,7 @@ export const trainCommand: Command = {
       maxSeconds: numberOpt(args, "max-seconds"),
       out: args.values["model-out"] as string,
       seed: numberOpt(args, "seed"),
+      device: args.values.device as "auto" | "wasm" | "webgpu",
       workDir: args.values.work as string,
       resume: !args.values.fresh,
     });

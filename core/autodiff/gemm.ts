@@ -8,6 +8,15 @@
  */
 import { dotMatrix, forEachTile } from "../kernels/distance.ts";
 import { scratch } from "./scratch.ts";
+import type { GpuGemmSync } from "../kernels/webgpu_gemm_sync.ts";
+
+/** Products this large go to the WebGPU engine when one is set (Deno's read-back costs ~11 ms a call). */
+const GPU_MIN_MACS = 1 << 29;
+let gpu: GpuGemmSync | undefined;
+/** Routes large products to `selectTrainingDevice(pref, { sync: true }).gemmSync`; undefined = WASM only. */
+export function setGpuGemm(g: GpuGemmSync | undefined): void {
+  gpu = g;
+}
 
 /** Below this many multiply-adds the TypeScript loops win (no copies into WASM memory). */
 const WASM_MIN_MACS = 64 * 64 * 64;
@@ -94,6 +103,7 @@ export function gemmNN(
   C: Float32Array,
   accumulate = false,
 ): void {
+  if (gpu && M * N * K >= GPU_MIN_MACS) return void gpu.matmulSync(A, B, M, N, K, {}, C, accumulate);
   if (useWasm(M * N * K)) {
     return wasmNT(M, N, K, A, transpose2d(K, N, B, scratch("gemm.b", K * N)), C, accumulate);
   }
@@ -178,6 +188,9 @@ export function gemmNT(
   C: Float32Array,
   accumulate = false,
 ): void {
+  if (gpu && M * N * K >= GPU_MIN_MACS) {
+    return void gpu.matmulSync(A, B, M, N, K, { transB: true }, C, accumulate);
+  }
   if (useWasm(M * N * K)) return wasmNT(M, N, K, A, B, C, accumulate);
   gemmNNts(M, N, K, A, transpose2d(N, K, B, scratch("gemm.b", K * N)), C, accumulate);
 }
@@ -192,6 +205,9 @@ export function gemmTN(
   C: Float32Array,
   accumulate = false,
 ): void {
+  if (gpu && M * N * K >= GPU_MIN_MACS) {
+    return void gpu.matmulSync(A, B, M, N, K, { transA: true }, C, accumulate);
+  }
   if (useWasm(M * N * K)) {
     const At = transpose2d(K, M, A, scratch("gemm.a", K * M));
     return wasmNT(M, N, K, At, transpose2d(K, N, B, scratch("gemm.b", K * N)), C, accumulate);

@@ -33,6 +33,7 @@ export class Tensor {
   /** @internal pushes `this.grad` into the parents' grads. */
   readonly backwardFn: (() => void) | null;
 
+  /** Wraps `data` (not copied) with `shape`; ops pass their inputs as `parents` and a `backwardFn`. */
   constructor(
     data: Float32Array,
     shape: readonly number[],

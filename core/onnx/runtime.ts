@@ -14,6 +14,7 @@
 import { readModelHeader } from "./writer.ts";
 import { Rng } from "../random.ts";
 import { ConfigError } from "../errors.ts";
+import { requestGpuAdapter } from "../kernels/webgpu_adapter.ts";
 
 /** An execution provider that can actually run. */
 export type EpName = "wasm" | "webgpu" | "node";
@@ -190,27 +191,13 @@ export function outputDiff(
   return { maxAbsDiff, refMax };
 }
 
-/** Describes the WebGPU adapter, or why there is none. */
+/**
+ * Describes the WebGPU adapter, or why there is none. The detection (including what counts as a software
+ * adapter) lives in core/kernels/webgpu_adapter.ts, shared with the training GEMM.
+ */
 export async function probeAdapter(): Promise<{ ok: boolean; software: boolean; description: string }> {
-  // deno-lint-ignore no-explicit-any
-  const gpu = (navigator as any).gpu;
-  if (!gpu) return { ok: false, software: false, description: "this runtime exposes no navigator.gpu" };
-  let adapter;
-  try {
-    adapter = await gpu.requestAdapter();
-  } catch (e) {
-    return { ok: false, software: false, description: `requestAdapter failed: ${(e as Error).message}` };
-  }
-  if (!adapter) return { ok: false, software: false, description: "no WebGPU adapter" };
-  const info = adapter.info ?? {};
-  const software = Boolean(adapter.isFallbackAdapter ?? info.isFallbackAdapter);
-  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") ||
-    "unnamed";
-  return {
-    ok: true,
-    software,
-    description: `${software ? "software (fallback) adapter" : "adapter"} ${name}`,
-  };
+  const { ok, software, description } = await requestGpuAdapter();
+  return { ok, software, description };
 }
 
 /**

@@ -26,6 +26,9 @@ import type { Registry } from "../registry.ts";
 import { utteranceAudio } from "./audio.ts";
 import { embedAll, labelOf, type PluginSpec, reg, resolved, spec } from "./common.ts";
 import { loadDataDir, type Utterance } from "./data.ts";
+import { selectTrainingDevice, type TrainingDevicePref } from "../kernels/webgpu_gemm.ts";
+import { status } from "../progress.ts";
+import { setGpuGemm } from "../autodiff/gemm.ts";
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -59,6 +62,8 @@ export interface TrainOptions {
   /** Where to write the ONNX model (default: <workDir>/model.onnx or out/train/model.onnx). */
   readonly out?: string;
   readonly seed?: number;
+  /** Where training's large matrix products run: "auto" (WebGPU only on a real, parity-checked adapter), "wasm", "webgpu". */
+  readonly device?: TrainingDevicePref;
   readonly workDir?: string;
   readonly resume?: boolean;
   readonly registry?: Registry;
@@ -76,6 +81,8 @@ export interface TrainResult {
   /** The trained weights (PyTorch-style names), e.g. to rebuild the module in code. */
   readonly state: StateDict;
   readonly seed: number;
+  /** The device training's matrix products ran on, and why. */
+  readonly device: { device: string; reason: string };
   readonly config: Record<string, unknown>;
   readonly stages: StageRecord[];
 }
@@ -164,6 +171,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     throw new ConfigError("train", `needs at least 2 speakers, found ${speakers.length}`);
   }
 
+  // Large matrix products go to WebGPU only on a real adapter that passed a parity check (else wasm).
+  const device = await selectTrainingDevice(opts.device ?? "auto", { sync: true });
+  if (!opts.quiet) status(`train: matrix products on ${device.device} (${device.reason})`);
+  setGpuGemm(device.gemmSync);
   const trained = await p.stage("train", { config: cfg, inputs: [data] }, async (ctx) => {
     const lossOpts = (n: number, dim: number) => ({
       ...(lossSpec.options ?? {}),
@@ -282,6 +293,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       speakers: numClasses,
       inputDim: cfg.numMelBins,
     };
+  }).finally(() => {
+    setGpuGemm(undefined);
+    device.gemmSync?.dispose();
   });
 
   const outPath = opts.out ?? (opts.workDir ? `${opts.workDir}/model.onnx` : "out/train/model.onnx");
@@ -322,6 +336,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     parameters,
     state,
     seed,
+    device: { device: device.device, reason: device.reason },
     config: cfg,
     stages: p.records(),
   };
