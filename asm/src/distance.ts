@@ -1,16 +1,23 @@
 // Distance kernels: register-blocked SIMD dot-product and squared-Euclidean matrices.
 //
 // Layout (laid out by the host, core/kernels/distance.ts):
-//   A: rows a0..a0+na of a row-major [* x d] f32 matrix, rows padded to a multiple of 4 by the host
+//   A: rows a0..a0+na of a row-major [* x d] f32 matrix, rows padded to a multiple of 6 (4 for
+//      sqdistBlock) by the host
 //   BP: B packed in panels of 8 rows: panel p holds rows 8p..8p+7 as [d x 8] (k-major), so the
 //       micro-kernel reads 32 contiguous bytes per k; rows past B's end are zero
 //   OUT: [na x ldo] f32, row stride ldo (>= nb)
 // The dot micro-kernel computes a 6 x 8 output block with 12 f32x4 accumulators: per k it loads 8
-// values of B and broadcasts 6 values of A, so 15 vector registers stay live (x86 has 16): no spills.
-// It reaches ~28 GMAC/s on one core here, near the 128-bit FMA peak (a 4 x 8 block made ~26).
+// values of B and broadcasts 6 values of A, so 15 vector registers stay live (V8 gives wasm 15 of
+// x64's 16 xmm registers; the .wat inner loop has no spills).
+// Measured here: ~32 GMAC/s on one core, 97-99% of a register-only loop of independent f32x4 FMAs
+// (~33 GMAC/s = 2 FMA x 4 lanes per cycle). Blocks of 4 x 8 made ~26 GMAC/s; JB = 4, 8, 16 are within
+// noise of each other. The 128-bit width is the ceiling: OpenBLAS's 256-bit AVX2 kernel does twice
+// the work per instruction, so the 1024x192 matrix cannot go below ~1.9x numpy with 8 MAC per cycle.
+// Cosine never rewrites A: B's rows are scaled to unit norm while packing, and A's inverse norms
+// are applied to each 6 x 8 block as it is stored.
 // The squared-distance kernel needs two temporaries per row, so it keeps a 4 x 8 block.
 // Cache blocking: columns are walked in blocks of JB panels (JB*8*d*4 bytes, 48 KB at d=192, stays in
-// L2) and, inside a block, every 4-row group of A (3 KB, in L1) meets each panel of the block.
+// L2) and, inside a block, every 6-row group of A (4.5 KB, in L1) meets each panel of the block.
 
 /** First byte after static data: where the host may start its layout. */
 export function heapBase(): usize {
@@ -29,8 +36,14 @@ const JB = 8; // panels per cache block
   return v128.load(p);
 }
 
-/** OUT[i, j] = sum_k A[i, k] * B[j, k] for i < na (multiple of 6), j < nb: 6 x 8 micro-kernel. */
-export function dotBlock(a: usize, na: i32, bt: usize, nb: i32, d: i32, out: usize, ldo: i32): void {
+/**
+ * OUT[i, j] = sum_k A[i, k] * B[j, k] for i < na (multiple of 6), j < nb: 6 x 8 micro-kernel. With
+ * sa != 0, row i of the block is multiplied by SA[i] (f32) as it is stored: the cosine path passes
+ * A's inverse row norms here (B's are folded into the packed panels), so A is never rewritten.
+ */
+export function dotBlock(
+  a: usize, na: i32, bt: usize, nb: i32, d: i32, out: usize, ldo: i32, sa: usize,
+): void {
   const rowA = <usize>d << 2, panel = <usize>d << 5;
   for (let jb = 0; jb < nb; jb += JB * 8) {
     const jend = min(nb, jb + JB * 8);
@@ -67,6 +80,27 @@ export function dotBlock(a: usize, na: i32, bt: usize, nb: i32, d: i32, out: usi
           c51 = MADD(x5, b1, c51);
           pb += 32;
           pa += 4;
+        }
+        if (sa) {
+          const q = sa + (<usize>i << 2);
+          let s = v128.load32_splat(q);
+          c00 = f32x4.mul(c00, s);
+          c01 = f32x4.mul(c01, s);
+          s = v128.load32_splat(q + 4);
+          c10 = f32x4.mul(c10, s);
+          c11 = f32x4.mul(c11, s);
+          s = v128.load32_splat(q + 8);
+          c20 = f32x4.mul(c20, s);
+          c21 = f32x4.mul(c21, s);
+          s = v128.load32_splat(q + 12);
+          c30 = f32x4.mul(c30, s);
+          c31 = f32x4.mul(c31, s);
+          s = v128.load32_splat(q + 16);
+          c40 = f32x4.mul(c40, s);
+          c41 = f32x4.mul(c41, s);
+          s = v128.load32_splat(q + 20);
+          c50 = f32x4.mul(c50, s);
+          c51 = f32x4.mul(c51, s);
         }
         const rs = <usize>ldo << 2;
         const p0 = out + <usize>i * rs + (<usize>j << 2);
@@ -159,37 +193,66 @@ export function sqdistBlock(a: usize, na: i32, bt: usize, nb: i32, d: i32, out: 
 
 /**
  * Scales 1/||row|| of rows i..i+3 of the [* x d] matrix at x into SCALES[0..3]: f32 of 1/sqrt of the
- * f64 sum of squares in column order, -1 unless that sum is > 0. The four sums run side by side: each is the same
- * sequential f64 chain as for one row (identical results), but four chains hide the add latency.
+ * f64 sum of squares, -1 unless that sum is > 0. Each row's sum runs in four f64 lanes (columns k mod 4)
+ * over whole groups of 4, then the lanes are added ((0 + 1) + (2 + 3)) and the remaining columns in
+ * order: scale1 does the same, so a row's scale never depends on its neighbours. Squares of f32 are
+ * exact in f64, so the fused multiply-add rounds exactly like multiply then add (deterministic). The
+ * four rows' eight chains run side by side to hide the add latency.
  */
 function scales4(x: usize, i: i32, d: i32): void {
-  const r0 = x + (<usize>(i * d) << 2), rb = <usize>d << 2;
-  let q0: f64 = 0, q1: f64 = 0, q2: f64 = 0, q3: f64 = 0;
-  for (let k = 0; k < d; k++) {
+  const r0 = x + (<usize>(i * d) << 2), rb = <usize>d << 2, d4 = d & ~3;
+  let a0 = f64x2.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+  for (let k = 0; k < d4; k += 4) {
     const p = r0 + (<usize>k << 2);
-    const v0 = <f64>load<f32>(p), v1 = <f64>load<f32>(p + rb);
-    const v2 = <f64>load<f32>(p + 2 * rb), v3 = <f64>load<f32>(p + 3 * rb);
-    q0 += v0 * v0;
-    q1 += v1 * v1;
-    q2 += v2 * v2;
-    q3 += v3 * v3;
+    let v = v128.load(p);
+    let lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+    a0 = f64x2.relaxed_madd(lo, lo, a0);
+    b0 = f64x2.relaxed_madd(hi, hi, b0);
+    v = v128.load(p + rb);
+    lo = f64x2.promote_low_f32x4(v);
+    hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+    a1 = f64x2.relaxed_madd(lo, lo, a1);
+    b1 = f64x2.relaxed_madd(hi, hi, b1);
+    v = v128.load(p + 2 * rb);
+    lo = f64x2.promote_low_f32x4(v);
+    hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+    a2 = f64x2.relaxed_madd(lo, lo, a2);
+    b2 = f64x2.relaxed_madd(hi, hi, b2);
+    v = v128.load(p + 3 * rb);
+    lo = f64x2.promote_low_f32x4(v);
+    hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+    a3 = f64x2.relaxed_madd(lo, lo, a3);
+    b3 = f64x2.relaxed_madd(hi, hi, b3);
   }
-  store<f32>(SCALES, q0 > 0 ? <f32>(1 / Math.sqrt(q0)) : -1);
-  store<f32>(SCALES + 4, q1 > 0 ? <f32>(1 / Math.sqrt(q1)) : -1);
-  store<f32>(SCALES + 8, q2 > 0 ? <f32>(1 / Math.sqrt(q2)) : -1);
-  store<f32>(SCALES + 12, q3 > 0 ? <f32>(1 / Math.sqrt(q3)) : -1);
+  store<f32>(SCALES, invNorm(a0, b0, r0, d4, d));
+  store<f32>(SCALES + 4, invNorm(a1, b1, r0 + rb, d4, d));
+  store<f32>(SCALES + 8, invNorm(a2, b2, r0 + 2 * rb, d4, d));
+  store<f32>(SCALES + 12, invNorm(a3, b3, r0 + 3 * rb, d4, d));
 }
 const SCALES = memory.data(16);
 
-/** scales4 for one row (the remainder rows). */
-function scale1(x: usize, i: i32, d: i32): f32 {
-  const r = x + (<usize>(i * d) << 2);
-  let q: f64 = 0;
-  for (let k = 0; k < d; k++) {
+/** Adds the lanes, then the squares of columns d4..d-1 of row r: f32 1/sqrt, or -1 unless > 0. */
+@inline function invNorm(a: v128, b: v128, r: usize, d4: i32, d: i32): f32 {
+  let q = (f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1)) +
+    (f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1));
+  for (let k = d4; k < d; k++) {
     const v = <f64>load<f32>(r + (<usize>k << 2));
     q += v * v;
   }
   return q > 0 ? <f32>(1 / Math.sqrt(q)) : -1;
+}
+
+/** scales4 for one row (the remainder rows): the same sums. */
+function scale1(x: usize, i: i32, d: i32): f32 {
+  const r = x + (<usize>(i * d) << 2), d4 = d & ~3;
+  let a = f64x2.splat(0), b = a;
+  for (let k = 0; k < d4; k += 4) {
+    const v = v128.load(r + (<usize>k << 2));
+    const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+    a = f64x2.relaxed_madd(lo, lo, a);
+    b = f64x2.relaxed_madd(hi, hi, b);
+  }
+  return invNorm(a, b, r, d4, d);
 }
 
 /** Multiplies row r (d values) by inv in place. */
@@ -206,40 +269,104 @@ function scale1(x: usize, i: i32, d: i32): f32 {
   }
 }
 
-/** L2-normalises `n` rows of length d in place (zero rows stay zero). Sum of squares in f64. */
-export function l2normRows(x: usize, n: i32, d: i32): void {
+/**
+ * Inverse L2 norms of `n` rows of length d at x into DST (f32): 1/sqrt of the f64 sum of squares
+ * (scales4/scale1: the same sums for a row whatever its neighbours), 0 for zero rows (their products
+ * stay 0) and for NaN rows (their products stay NaN). A row whose norm is outside [2^-40, 2^40] is
+ * normalised in place instead and gets scale 1: products of in-range rows with unit rows neither
+ * overflow nor reach the subnormal range, so scaling a dot product after the sum loses nothing, and
+ * each row's result depends on that row alone (tiles of any size give the same bits).
+ */
+export function rowInvNorms(x: usize, n: i32, d: i32, dst: usize): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     scales4(x, i, d);
     for (let q = 0; q < 4; q++) {
-      const inv = load<f32>(SCALES + (<usize>q << 2));
-      if (inv >= 0) scaleRow(x + (<usize>((i + q) * d) << 2), d, inv);
+      storeScale(x, i + q, d, dst, load<f32>(SCALES + (<usize>q << 2)));
     }
   }
-  for (; i < n; i++) {
-    const inv = scale1(x, i, d);
-    if (inv >= 0) scaleRow(x + (<usize>(i * d) << 2), d, inv);
+  for (; i < n; i++) storeScale(x, i, d, dst, scale1(x, i, d));
+}
+const SAFE_LO: f32 = 9.094947e-13; // 2^-40
+const SAFE_HI: f32 = 1.0995116e12; // 2^40
+
+@inline function storeScale(x: usize, i: i32, d: i32, dst: usize, s: f32): void {
+  if (s < 0) s = 0;
+  if (s > 0 && (s < SAFE_LO || s > SAFE_HI)) {
+    scaleRow(x + (<usize>(i * d) << 2), d, s);
+    s = 1;
   }
+  store<f32>(dst + (<usize>i << 2), s);
 }
 
 /**
  * Packs `nb` rows of B ([nb x d] row-major at `src`) into panels of 8 rows, each [d x 8] k-major, zero
- * rows past the end; with `normalize`, each row is scaled to unit L2 norm (f64 sum; zero rows stay 0).
+ * rows past the end; with `normalize`, each row is scaled to unit L2 norm (rowInvNorms' scales; zero
+ * rows stay 0). Full panels move 4 x 4 blocks with two in-register transposes per 4 columns.
+ * `scratch`: nb f32 for the scales.
  */
-export function packPanels(src: usize, nb: i32, d: i32, dst: usize, normalize: bool): void {
-  const np = (nb + 7) >> 3;
-  memory.fill(dst, 0, <usize>np * <usize>d << 5);
-  for (let j = 0; j < nb; j++) {
-    const r = src + (<usize>(j * d) << 2);
-    let s: f32 = 1;
+export function packPanels(src: usize, nb: i32, d: i32, dst: usize, normalize: bool, scratch: usize): void {
+  const np = (nb + 7) >> 3, rb = <usize>d << 2;
+  if (normalize) rowInvNorms(src, nb, d, scratch);
+  const full = nb >> 3, d4 = d & ~3;
+  for (let p = 0; p < full; p++) {
+    const r0 = src + <usize>(p << 3) * rb, o = dst + (<usize>p * <usize>d << 5);
+    let s0 = f32x4.splat(1), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
     if (normalize) {
-      if ((j & 3) == 0 && j + 4 <= nb) scales4(src, j, d);
-      s = j < (nb & ~3) ? load<f32>(SCALES + (<usize>(j & 3) << 2)) : scale1(src, j, d);
-      if (s < 0) s = 0; // zero (or NaN) rows
+      const q = scratch + (<usize>(p << 3) << 2);
+      s0 = v128.load32_splat(q);
+      s1 = v128.load32_splat(q + 4);
+      s2 = v128.load32_splat(q + 8);
+      s3 = v128.load32_splat(q + 12);
+      s4 = v128.load32_splat(q + 16);
+      s5 = v128.load32_splat(q + 20);
+      s6 = v128.load32_splat(q + 24);
+      s7 = v128.load32_splat(q + 28);
     }
-    const o = dst + (<usize>(j >> 3) * <usize>d << 5) + (<usize>(j & 7) << 2);
-    for (let k = 0; k < d; k++) store<f32>(o + (<usize>k << 5), load<f32>(r + (<usize>k << 2)) * s);
+    for (let k = 0; k < d4; k += 4) {
+      const pk = r0 + (<usize>k << 2), ok = o + (<usize>k << 5);
+      transpose4(
+        ok,
+        f32x4.mul(v128.load(pk), s0),
+        f32x4.mul(v128.load(pk + rb), s1),
+        f32x4.mul(v128.load(pk + 2 * rb), s2),
+        f32x4.mul(v128.load(pk + 3 * rb), s3),
+      );
+      transpose4(
+        ok + 16,
+        f32x4.mul(v128.load(pk + 4 * rb), s4),
+        f32x4.mul(v128.load(pk + 5 * rb), s5),
+        f32x4.mul(v128.load(pk + 6 * rb), s6),
+        f32x4.mul(v128.load(pk + 7 * rb), s7),
+      );
+    }
+    for (let k = d4; k < d; k++) {
+      for (let l = 0; l < 8; l++) {
+        const s: f32 = normalize ? load<f32>(scratch + (<usize>((p << 3) + l) << 2)) : 1;
+        store<f32>(o + (<usize>k << 5) + (<usize>l << 2), load<f32>(r0 + <usize>l * rb + (<usize>k << 2)) * s);
+      }
+    }
   }
+  if (full < np) {
+    // the ragged last panel: scalar, zero rows past the end
+    const o = dst + (<usize>full * <usize>d << 5);
+    memory.fill(o, 0, <usize>d << 5);
+    for (let j = full << 3; j < nb; j++) {
+      const r = src + <usize>j * rb, oj = o + (<usize>(j & 7) << 2);
+      const s: f32 = normalize ? load<f32>(scratch + (<usize>j << 2)) : 1;
+      for (let k = 0; k < d; k++) store<f32>(oj + (<usize>k << 5), load<f32>(r + (<usize>k << 2)) * s);
+    }
+  }
+}
+
+/** Stores the transpose of the 4 x 4 block (rows r0..r3) as 4 vectors 32 bytes apart from `o`. */
+@inline function transpose4(o: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(o, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(o + 32, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(o + 64, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(o + 96, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 // ---------------------------------------------------------------------------------------------------

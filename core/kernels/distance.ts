@@ -2,6 +2,10 @@
  * Distance kernels between embedding sets. This is the stable API the clusterers and scorers call;
  * the products run in the WASM SIMD kernel (asm/src/distance.ts: 6x8 register-blocked micro-kernel),
  * tiled over rows of `a` so that large problems (20000 x 20000) never hold more than one tile.
+ * Cosine normalises nothing in place: B's rows are scaled to unit norm while they are packed, A's
+ * inverse row norms are applied by the kernel as it stores each block. The full-matrix functions
+ * copy each ~384 KB tile into the result right after the kernel wrote it (still in cache). The
+ * kernel's memory only grows when a call needs more than any call before it.
  * Row top-k (topkRows, topkTiled) and top-k mean/std (topkStatsRows, topkStatsTiled, what AS-norm
  * needs) run in the same module's selection kernel: sampled threshold, one branch-free SIMD gather,
  * then a sort of the few hundred candidates only. The tiled forms select each cache-sized tile right
@@ -15,10 +19,26 @@ import { wasmModule } from "./wasm.ts";
 interface DistanceExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  dotBlock(a: number, na: number, bp: number, nb: number, d: number, out: number, ldo: number): void;
+  dotBlock(
+    a: number,
+    na: number,
+    bp: number,
+    nb: number,
+    d: number,
+    out: number,
+    ldo: number,
+    sa: number,
+  ): void;
   sqdistBlock(a: number, na: number, bp: number, nb: number, d: number, out: number, ldo: number): void;
-  l2normRows(x: number, n: number, d: number): void;
-  packPanels(src: number, nb: number, d: number, dst: number, normalize: boolean | number): void;
+  rowInvNorms(x: number, n: number, d: number, dst: number): void;
+  packPanels(
+    src: number,
+    nb: number,
+    d: number,
+    dst: number,
+    normalize: boolean | number,
+    scratch: number,
+  ): void;
   selectScratchBytes(n: number): number;
   topkRowsK(
     src: number,
@@ -139,32 +159,51 @@ function tiled(
   let ta = opts.tileRows ?? Math.max(12, Math.floor(4_000_000 / mp));
   ta = Math.max(R, Math.ceil(Math.min(ta, a.rows) / R) * R);
   const base = align16(x.heapBase());
-  // B is staged row-major at pOut (the output area is at least as large) and packed into pBT.
-  const pBT = base, pA = align16(pBT + d * mp * 4), pOut = align16(pA + ta * d * 4);
+  // B is staged row-major at pOut (the output area is at least as large) and packed into pBT. pS holds
+  // the inverse row norms: B's while packing, then each tile's rows of A (cosine only). The layout is
+  // reserved up front; memory only grows when a call needs more than any call before it.
+  const pBT = base, pS = align16(pBT + d * mp * 4), pA = align16(pS + Math.max(nb, ta) * 4);
+  const pOut = align16(pA + ta * d * 4);
   const pExtra = align16(pOut + Math.max(ta * nb, nb * d) * 4);
   const end = pExtra + extra(ta);
   const need = Math.ceil(end / 65536) - x.memory.buffer.byteLength / 65536;
   if (need > 0) x.memory.grow(need);
   const mem = x.memory.buffer;
   new Float32Array(mem, pOut, nb * d).set(b.data.subarray(0, nb * d));
-  x.packPanels(pOut, nb, d, pBT, cos ? 1 : 0);
+  x.packPanels(pOut, nb, d, pBT, cos ? 1 : 0, pS);
   const aBuf = new Float32Array(mem, pA, ta * d);
   const outBuf = new Float32Array(mem, pOut, ta * nb);
-  const fn = metric === "sqeuclidean" ? x.sqdistBlock : x.dotBlock;
   const where = { tile: pOut, extra: pExtra };
   for (let r = 0; r < a.rows; r += ta) {
     const rows = Math.min(ta, a.rows - r), padded = Math.ceil(rows / R) * R;
     aBuf.set(a.data.subarray(r * d, (r + rows) * d));
     if (padded > rows) aBuf.fill(0, rows * d, padded * d);
-    if (cos) x.l2normRows(pA, rows, d);
-    fn(pA, padded, pBT, nb, d, pOut, nb);
+    if (metric === "sqeuclidean") x.sqdistBlock(pA, padded, pBT, nb, d, pOut, nb);
+    else if (!cos) x.dotBlock(pA, padded, pBT, nb, d, pOut, nb, 0);
+    else {
+      // cos = (a . b/|b|) / |a|: A's inverse norms are applied as the kernel stores each block (rows
+      // with extreme norms are normalised in place by rowInvNorms and get scale 1)
+      x.rowInvNorms(pA, padded, d, pS);
+      x.dotBlock(pA, padded, pBT, nb, d, pOut, nb, pS);
+    }
     onTile({ rows, cols: nb, data: outBuf.subarray(0, rows * nb) }, r, where);
   }
 }
 
+/**
+ * Values per tile of the full-matrix functions: ~96K (384 KB), so the copy into the result reads a
+ * tile the kernel has just written from cache (24 to 1024 rows of 1024 measured within noise of each
+ * other; one 4 MB tile copied at the end was the slowest).
+ */
+const FULL_TILE_VALUES = 96 * 1024;
+
 function full(a: Matrix, b: Matrix, metric: TileMetric): Matrix {
   const out = new Float32Array(a.rows * b.rows);
-  forEachTile(a, b, metric, (t, r) => out.set(t.data, r * b.rows));
+  forEachTile(a, b, metric, (t, r) => out.set(t.data, r * b.rows), {
+    // at least 48 rows: each tile streams all of B's panels once, so short tiles against a large b
+    // would be bound by that traffic instead of the multiply-adds
+    tileRows: Math.max(48, Math.floor(FULL_TILE_VALUES / Math.max(1, b.rows))),
+  });
   return { rows: a.rows, cols: b.rows, data: out };
 }
 
