@@ -18,7 +18,7 @@
  * @module
  */
 import { dotMatrix } from "./distance.ts";
-import { requestGpuAdapter } from "./webgpu_adapter.ts";
+import { type GpuAdapterProbe, requestGpuAdapter } from "./webgpu_adapter.ts";
 import { Rng } from "../random.ts";
 import { createGpuGemmSync, type GpuGemmSync } from "./webgpu_gemm_sync.ts";
 
@@ -82,10 +82,10 @@ export interface GpuGemmOptions {
   readonly seed?: number;
 }
 
-/** What {@link createGpuGemm} returns: the engine, or null and why. */
-export interface GpuGemmResult {
+/** What {@link createGpuGemm} (and, with G = GpuGemmSync, createGpuGemmSync) returns: the engine, or null and why. */
+export interface GpuGemmResult<G = GpuGemm> {
   /** The engine, or null when refused. */
-  readonly gemm: GpuGemm | null;
+  readonly gemm: G | null;
   /** Why this outcome (adapter name, parity max abs diff, or the reason for refusing). */
   readonly reason: string;
   /** The parity check, when one ran. */
@@ -171,6 +171,15 @@ type SlotName = "a" | "b" | "c" | "read";
 interface Slot {
   buf?: GPUBuffer;
   bytes: number;
+}
+
+/** Throws unless the product sizes m, n, k are integers >= 0 (shared with the synchronous front). */
+export function checkDims(m: number, n: number, k: number): void {
+  for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
+    if (!Number.isInteger(v) || v < 0) {
+      throw new RangeError(`webgpu gemm: ${name} must be an integer >= 0, got ${v}`);
+    }
+  }
 }
 
 function checkShape(what: string, arr: Float32Array, need: number, shape: string): void {
@@ -271,11 +280,7 @@ class WebGpuGemm implements GpuGemm {
     out?: Float32Array,
     accumulate = false,
   ): Promise<Float32Array> {
-    for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
-      if (!Number.isInteger(v) || v < 0) {
-        throw new RangeError(`webgpu gemm: ${name} must be an integer >= 0, got ${v}`);
-      }
-    }
+    checkDims(m, n, k);
     const transA = Boolean(t.transA), transB = Boolean(t.transB);
     checkShape("A", a, m * k, transA ? `[${k}, ${m}]` : `[${m}, ${k}]`);
     checkShape("B", b, n * k, transB ? `[${n}, ${k}]` : `[${k}, ${n}]`);
@@ -402,14 +407,8 @@ export async function parityCheck(gemm: GpuGemm, parityTol = 1e-4, seed = 1234):
  */
 export async function createGpuGemm(opts: GpuGemmOptions = {}): Promise<GpuGemmResult> {
   const probe = await requestGpuAdapter({ powerPreference: "high-performance" });
-  if (!probe.ok || !probe.adapter) return { gemm: null, reason: probe.description };
-  if (probe.software && !opts.allowFallbackAdapter) {
-    return {
-      gemm: null,
-      reason:
-        `${probe.description} refused (software adapters ran 10-80x slower than wasm here and are not trusted)`,
-    };
-  }
+  const refusal = adapterRefusal(probe, opts);
+  if (refusal || !probe.adapter) return { gemm: null, reason: refusal ?? probe.description };
   let gemm: WebGpuGemm;
   try {
     const device = await probe.adapter.requestDevice({
@@ -442,6 +441,15 @@ export async function createGpuGemm(opts: GpuGemmOptions = {}): Promise<GpuGemmR
     };
   }
   return { gemm, reason: `webgpu on ${probe.description}; parity ${diff}`, parity };
+}
+
+/** Why training must not use this adapter (none, or a software one not explicitly allowed); undefined = usable. */
+export function adapterRefusal(probe: GpuAdapterProbe, opts: GpuGemmOptions = {}): string | undefined {
+  if (!probe.ok) return probe.description;
+  if (probe.software && !opts.allowFallbackAdapter) {
+    return `${probe.description} refused (software adapters ran 10-80x slower than wasm here and are not trusted)`;
+  }
+  return undefined;
 }
 
 /** A training-device preference. */

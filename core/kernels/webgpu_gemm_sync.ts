@@ -8,7 +8,15 @@
  * measures it against the async engine.
  * @module
  */
-import type { GpuGemmOptions, Parity, Transposes } from "./webgpu_gemm.ts";
+import { requestGpuAdapter } from "./webgpu_adapter.ts";
+import {
+  adapterRefusal,
+  checkDims,
+  type GpuGemmOptions,
+  type GpuGemmResult,
+  type Parity,
+  type Transposes,
+} from "./webgpu_gemm.ts";
 
 /** Bytes of the worker control block: 16 bytes of Int32 words, then room for an error message. */
 export const CTRL_BYTES: number = 16 + 1024;
@@ -36,19 +44,12 @@ export interface GpuGemmSync {
 
 /** Options of {@link createGpuGemmSync}. */
 export interface GpuGemmSyncOptions extends GpuGemmOptions {
-  /** How long the worker may take to start, and one product may block before it throws (default 120 s). */
+  /** How long the worker may take to start, and one product may block before it throws (default 30 s). */
   readonly timeoutMs?: number;
 }
 
 /** Result: the engine, or null and why (same reasons as createGpuGemm). */
-export interface GpuGemmSyncResult {
-  /** The engine, or null when refused. */
-  readonly gemm: GpuGemmSync | null;
-  /** Why this outcome. */
-  readonly reason: string;
-  /** The parity check, when one ran. */
-  readonly parity?: Parity;
-}
+export type GpuGemmSyncResult = GpuGemmResult<GpuGemmSync>;
 
 interface InitReply {
   ok: boolean;
@@ -63,13 +64,16 @@ interface InitReply {
  * own device. Returns `gemm: null` with the reason when the worker refuses or cannot start.
  */
 export async function createGpuGemmSync(opts: GpuGemmSyncOptions = {}): Promise<GpuGemmSyncResult> {
+  // Refuse on this thread first: no worker is started where there is no usable adapter (the common case).
+  const refusal = adapterRefusal(await requestGpuAdapter({ powerPreference: "high-performance" }), opts);
+  if (refusal) return { gemm: null, reason: refusal };
   let worker: Worker;
   try {
     worker = new Worker(new URL("./webgpu_gemm_worker.ts", import.meta.url), { type: "module" });
   } catch (e) {
     return { gemm: null, reason: `cannot start the WebGPU worker: ${(e as Error).message}` };
   }
-  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const reply = await new Promise<InitReply>((resolve) => {
     timer = setTimeout(
@@ -123,11 +127,7 @@ class SyncGemm implements GpuGemmSync {
     accumulate = false,
   ): Float32Array {
     if (!this.#worker) throw new Error("webgpu gemm: this engine was disposed");
-    for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
-      if (!Number.isInteger(v) || v < 0) {
-        throw new RangeError(`webgpu gemm: ${name} must be an integer >= 0, got ${v}`);
-      }
-    }
+    checkDims(m, n, k);
     if (a.length < m * k || b.length < n * k) {
       throw new RangeError(
         `webgpu gemm: A has ${a.length} values and B ${b.length}; ${m}x${n}x${k} needs ${m * k} and ${n * k}`,

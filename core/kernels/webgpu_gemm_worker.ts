@@ -52,8 +52,9 @@ async function run(msg: RunMsg): Promise<void> {
   }
 }
 
+// globalThis is the worker scope; `self` is not defined in every runtime configuration.
 // deno-lint-ignore no-explicit-any
-const scope = self as any;
+const scope = globalThis as any;
 scope.onmessage = async (e: MessageEvent<InitMsg | RunMsg | { type: "dispose" }>) => {
   const msg = e.data;
   if (msg.type === "init") {
