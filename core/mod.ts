@@ -22,4 +22,4 @@ export { ConfigError, InputError, PluginError } from "./errors.ts";
 export { assertFinite, fromRows, type Matrix, matrix, row, selectRows } from "./matrix.ts";
 export { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
 export { Progress, status } from "./progress.ts";
-export { Rng } from "./random.ts";
+export { Rng, type RngState } from "./random.ts";

@@ -1,12 +1,22 @@
 /**
  * Seeded randomness. Every random choice in embedkit goes through an Rng made from a recorded seed.
+ * The whole generator state can be saved and restored, so training checkpoints resume with the same
+ * dropout masks and shuffles (core/nn/checkpoint.ts).
  * @module
  */
+
+/** Serialisable generator state (what checkpoints store). */
+export interface RngState {
+  /** The Mulberry32 counter (uint32). */
+  s: number;
+  /** The second Box-Muller normal waiting to be returned, if any. */
+  spare: number | null;
+}
 
 /** Mulberry32-based generator with normal and integer helpers. Deterministic for a given seed. */
 export class Rng {
   #s: number;
-  #spare: number | undefined;
+  #spare: number | null = null;
   /** The seed is kept so outputs can record it. */
   constructor(readonly seed: number) {
     this.#s = seed >>> 0;
@@ -24,9 +34,9 @@ export class Rng {
   }
   /** Standard normal (Box-Muller). */
   normal(): number {
-    if (this.#spare !== undefined) {
+    if (this.#spare !== null) {
       const s = this.#spare;
-      this.#spare = undefined;
+      this.#spare = null;
       return s;
     }
     let u = 0;
@@ -36,12 +46,23 @@ export class Rng {
     this.#spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
   }
-  /** In-place Fisher-Yates shuffle. */
-  shuffle<T>(a: T[] | Int32Array): typeof a {
+  /** In-place Fisher-Yates shuffle of any indexable (array or typed array). */
+  shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      [a[i], a[j]] = [a[j], a[i]];
+      const tmp = a[i];
+      a[i] = a[j];
+      a[j] = tmp;
     }
     return a;
+  }
+  /** Current state (copy). */
+  getState(): RngState {
+    return { s: this.#s, spare: this.#spare };
+  }
+  /** Restores a state from {@link getState}. */
+  setState(st: RngState): void {
+    this.#s = st.s >>> 0;
+    this.#spare = st.spare;
   }
 }

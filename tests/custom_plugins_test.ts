@@ -7,7 +7,7 @@
  * `verify` in tests/pipelines_test.ts.)
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
-import { needsShared, ROOT, shared, withTempDir } from "./helpers.ts";
+import { needsShared, ROOT, shared, withTempDir, writeKaldiDataDir } from "./helpers.ts";
 import { join } from "node:path";
 import { Registry } from "../core/registry.ts";
 import { loadPluginModule } from "../core/loader.ts";
@@ -56,39 +56,11 @@ function pluginRegistry(file: string): Promise<Registry> {
   return loadPluginModule(join(ROOT, FIX, file), { registry: reg }).then(() => reg);
 }
 
-/** 16-bit PCM mono WAV bytes. */
-function wav(samples: Float32Array, sr: number): Uint8Array {
-  const b = new ArrayBuffer(44 + samples.length * 2), v = new DataView(b);
-  const tag = (o: number, s: string) => [...s].forEach((c, i) => v.setUint8(o + i, c.charCodeAt(0)));
-  tag(0, "RIFF");
-  v.setUint32(4, 36 + samples.length * 2, true);
-  tag(8, "WAVEfmt ");
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true);
-  v.setUint16(22, 1, true);
-  v.setUint32(24, sr, true);
-  v.setUint32(28, sr * 2, true);
-  v.setUint16(32, 2, true);
-  v.setUint16(34, 16, true);
-  tag(36, "data");
-  v.setUint32(40, samples.length * 2, true);
-  samples.forEach((x, i) => v.setInt16(44 + 2 * i, Math.round(Math.max(-1, Math.min(1, x)) * 32767), true));
-  return new Uint8Array(b);
-}
-
 /** A Kaldi-style data dir (wav.scp + utt2spk) of self-generated speakers, for runs without shared data. */
 async function syntheticDataDir(dir: string): Promise<string> {
   const data = join(dir, "data");
   await Deno.mkdir(data);
-  const scp: string[] = [], u2s: string[] = [];
-  for (const u of syntheticCorpus(4, 4, 21)) {
-    await Deno.writeFile(join(data, `${u.id}.wav`), wav(u.samples, u.sampleRate));
-    scp.push(`${u.id} ${u.id}.wav`);
-    u2s.push(`${u.id} ${u.speaker}`);
-  }
-  await Deno.writeTextFile(join(data, "wav.scp"), scp.join("\n") + "\n");
-  await Deno.writeTextFile(join(data, "utt2spk"), u2s.join("\n") + "\n");
-  return data;
+  return await writeKaldiDataDir(data, syntheticCorpus(4, 4, 21));
 }
 
 /** Unit vector along axis `a` of `d` dims plus seeded noise. */

@@ -64,3 +64,39 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
+
+/** 16-bit PCM mono WAV bytes (samples clipped to [-1, 1]). */
+export function wavPcm16(samples: Float32Array, sr: number): Uint8Array {
+  const b = new ArrayBuffer(44 + samples.length * 2), v = new DataView(b);
+  const tag = (o: number, s: string) => [...s].forEach((c, i) => v.setUint8(o + i, c.charCodeAt(0)));
+  tag(0, "RIFF");
+  v.setUint32(4, 36 + samples.length * 2, true);
+  tag(8, "WAVEfmt ");
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true);
+  v.setUint16(22, 1, true);
+  v.setUint32(24, sr, true);
+  v.setUint32(28, sr * 2, true);
+  v.setUint16(32, 2, true);
+  v.setUint16(34, 16, true);
+  tag(36, "data");
+  v.setUint32(40, samples.length * 2, true);
+  samples.forEach((x, i) => v.setInt16(44 + 2 * i, Math.round(Math.max(-1, Math.min(1, x)) * 32767), true));
+  return new Uint8Array(b);
+}
+
+/** Writes utterances into the existing folder `dir` as a Kaldi-style data dir: one WAV each, wav.scp, utt2spk. */
+export async function writeKaldiDataDir(
+  dir: string,
+  utts: Iterable<{ id: string; speaker: string; samples: Float32Array; sampleRate: number }>,
+): Promise<string> {
+  const scp: string[] = [], u2s: string[] = [];
+  for (const u of utts) {
+    await Deno.writeFile(join(dir, `${u.id}.wav`), wavPcm16(u.samples, u.sampleRate));
+    scp.push(`${u.id} ${u.id}.wav`);
+    u2s.push(`${u.id} ${u.speaker}`);
+  }
+  await Deno.writeTextFile(join(dir, "wav.scp"), scp.join("\n") + "\n");
+  await Deno.writeTextFile(join(dir, "utt2spk"), u2s.join("\n") + "\n");
+  return dir;
+}

@@ -4,7 +4,7 @@
  * self-generated signals, plus a third-party plugin loaded from tests/fixtures through a pipeline.
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
-import { golden, needsShared, shared, withTempDir } from "./helpers.ts";
+import { golden, needsShared, shared, withTempDir, writeKaldiDataDir } from "./helpers.ts";
 import { join } from "node:path";
 import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
@@ -287,36 +287,9 @@ Deno.test("pipelines refuse unknown plugins before doing any work, with a did-yo
   );
 });
 
-function wavPcm16(samples: Float32Array, sr: number): Uint8Array {
-  const b = new ArrayBuffer(44 + samples.length * 2), v = new DataView(b);
-  const w = (o: number, s: string) => [...s].forEach((c, i) => v.setUint8(o + i, c.charCodeAt(0)));
-  w(0, "RIFF");
-  v.setUint32(4, 36 + samples.length * 2, true);
-  w(8, "WAVEfmt ");
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 1, true);
-  v.setUint16(22, 1, true);
-  v.setUint32(24, sr, true);
-  v.setUint32(28, sr * 2, true);
-  v.setUint16(32, 2, true);
-  v.setUint16(34, 16, true);
-  w(36, "data");
-  v.setUint32(40, samples.length * 2, true);
-  samples.forEach((x, i) => v.setInt16(44 + 2 * i, Math.round(Math.max(-1, Math.min(1, x)) * 32767), true));
-  return new Uint8Array(b);
-}
-
 Deno.test("a third-party backbone and scorer loaded from tests/fixtures run through `embedkit verify` on a Kaldi data dir", async () => {
   await withTempDir(async (dir) => {
-    const utts = syntheticCorpus(4, 4, 9);
-    const scp: string[] = [], u2s: string[] = [];
-    for (const u of utts) {
-      await Deno.writeFile(join(dir, `${u.id}.wav`), wavPcm16(u.samples, u.sampleRate));
-      scp.push(`${u.id} ${u.id}.wav`);
-      u2s.push(`${u.id} ${u.speaker}`);
-    }
-    await Deno.writeTextFile(join(dir, "wav.scp"), scp.join("\n") + "\n");
-    await Deno.writeTextFile(join(dir, "utt2spk"), u2s.join("\n") + "\n");
+    await writeKaldiDataDir(dir, syntheticCorpus(4, 4, 9));
     const out = join(dir, "result.json");
     const code = await main([
       "verify",

@@ -6,15 +6,14 @@ import type { Command } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
 import { diarize } from "../../core/pipelines/diarize.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
-import { parseSpec, specs } from "./pipeline_args.ts";
+import { EMBEDDING_INPUT_OPTIONS, embeddingInput, parseSpec, runOptions, specs } from "./pipeline_args.ts";
 
 export const diarizeCommand: Command = {
   summary: "speaker diarization: audio -> VAD -> windows -> embeddings -> clusterer -> RTTM (+ DER/JER)",
   usage:
     "AUDIO | --ark FILE --segments FILE  [--reference RTTM] [--clusterer SPEC]... [--speakers N] [--rttm FILE]",
   options: {
-    ark: { type: "string", help: "precomputed embeddings (Kaldi ark of vectors) instead of audio" },
-    segments: { type: "string", help: "segments file for --ark: <key> <file> <start> <end>" },
+    ...EMBEDDING_INPUT_OPTIONS,
     reference: { type: "string", help: "reference RTTM: score DER/JER" },
     vad: { type: "string", help: "silero, energy, reference (oracle) or none", default: "silero" },
     window: { type: "string", help: "window length (s)", default: "1.5" },
@@ -32,20 +31,13 @@ export const diarizeCommand: Command = {
     "score-overlap": { type: "boolean", help: "score overlapped reference speech too (default: ignored)" },
     file: { type: "string", help: "recording id for the RTTM (default: the file name)" },
     "sample-rate": { type: "string", help: "sample rate of the audio (Hz)", default: "16000" },
-    seed: { type: "string", help: "seed", default: "1234" },
-    work: { type: "string", help: "work dir for cached stages (resumes)", default: "out/diarize/work" },
-    fresh: { type: "boolean", help: "recompute every stage" },
-    rttm: { type: "string", help: "write the first clusterer's RTTM here" },
-    out: { type: "string", help: "write the JSON result here (atomically) instead of stdout" },
+    ...runOptions("out/diarize/work", "write the first clusterer's RTTM here"),
   },
   async run(args) {
-    const audio = args.positionals[0];
-    const ark = args.values.ark as string | undefined, seg = args.values.segments as string | undefined;
-    if (!audio && !ark) throw new Error("give an audio file or --ark with --segments (see --help)");
-    if (ark && !seg) throw new Error("--ark needs --segments <key> <file> <start> <end>");
+    const { audio, embeddings } = embeddingInput(args);
     const r = await diarize({
-      audio: ark ? undefined : audio,
-      embeddings: ark ? { ark, segments: seg! } : undefined,
+      audio,
+      embeddings,
       reference: args.values.reference as string | undefined,
       vad: args.values.vad as "silero",
       window: numberOpt(args, "window"),

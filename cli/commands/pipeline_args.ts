@@ -5,6 +5,7 @@
  * @module
  */
 import type { PluginSpec } from "../../core/pipelines/common.ts";
+import type { OptionSpec, ParsedArgs } from "../common.ts";
 
 /** Parses one plugin spec. */
 export function parseSpec(text: string): PluginSpec {
@@ -44,4 +45,32 @@ export function parseSpec(text: string): PluginSpec {
 export function specs(v: unknown): PluginSpec[] | undefined {
   if (v === undefined) return undefined;
   return (Array.isArray(v) ? v : [v]).map((s) => parseSpec(String(s)));
+}
+
+/** Input options of the diarization commands (after the AUDIO positional): precomputed embeddings instead. */
+export const EMBEDDING_INPUT_OPTIONS: Record<string, OptionSpec> = {
+  ark: { type: "string", help: "precomputed embeddings (Kaldi ark of vectors) instead of audio" },
+  segments: { type: "string", help: "segments file for --ark: <key> <file> <start> <end>" },
+};
+
+/** Run options the diarization commands end with: seed, resumable work dir, RTTM and JSON outputs. */
+export function runOptions(workDefault: string, rttmHelp: string): Record<string, OptionSpec> {
+  return {
+    seed: { type: "string", help: "seed", default: "1234" },
+    work: { type: "string", help: "work dir for cached stages (resumes)", default: workDefault },
+    fresh: { type: "boolean", help: "recompute every stage" },
+    rttm: { type: "string", help: rttmHelp },
+    out: { type: "string", help: "write the JSON result here (atomically) instead of stdout" },
+  };
+}
+
+/** The diarization input: the AUDIO positional, or --ark with --segments; throws saying what is missing. */
+export function embeddingInput(
+  args: ParsedArgs,
+): { audio?: string; embeddings?: { ark: string; segments: string } } {
+  const audio = args.positionals[0];
+  const ark = args.values.ark as string | undefined, seg = args.values.segments as string | undefined;
+  if (!audio && !ark) throw new Error("give an audio file or --ark with --segments (see --help)");
+  if (ark && !seg) throw new Error("--ark needs --segments <key> <file> <start> <end>");
+  return ark ? { embeddings: { ark, segments: seg! } } : { audio };
 }

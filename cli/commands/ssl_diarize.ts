@@ -6,7 +6,7 @@ import type { Command } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
 import { sslDiarize } from "../../core/pipelines/ssl_diarize.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
-import { parseSpec } from "./pipeline_args.ts";
+import { EMBEDDING_INPUT_OPTIONS, embeddingInput, parseSpec, runOptions } from "./pipeline_args.ts";
 import { DRLM_KINDS, type DrlmKind } from "../../core/pipelines/drlm.ts";
 
 export const sslDiarizeCommand: Command = {
@@ -15,8 +15,7 @@ export const sslDiarizeCommand: Command = {
   usage:
     "AUDIO | --ark FILE --segments FILE  --speakers N [--reference RTTM] [--loss contrastive|triplet] [--drlm dnn|conformer]",
   options: {
-    ark: { type: "string", help: "precomputed embeddings (Kaldi ark of vectors) instead of audio" },
-    segments: { type: "string", help: "segments file for --ark" },
+    ...EMBEDDING_INPUT_OPTIONS,
     reference: { type: "string", help: "reference RTTM: DER per iteration" },
     speakers: { type: "string", help: "target number of speakers (required)" },
     loss: {
@@ -39,17 +38,10 @@ export const sslDiarizeCommand: Command = {
     },
     backbone: { type: "string", help: "backbone spec for audio input", default: "fbank-stats" },
     collar: { type: "string", help: "DER collar (s, +-collar)", default: "0.25" },
-    seed: { type: "string", help: "seed", default: "1234" },
-    work: { type: "string", help: "work dir for cached stages (resumes)", default: "out/ssl-diarize/work" },
-    fresh: { type: "boolean", help: "recompute every stage" },
-    rttm: { type: "string", help: "write the final RTTM here" },
-    out: { type: "string", help: "write the JSON result here (atomically) instead of stdout" },
+    ...runOptions("out/ssl-diarize/work", "write the final RTTM here"),
   },
   async run(args) {
-    const audio = args.positionals[0];
-    const ark = args.values.ark as string | undefined, seg = args.values.segments as string | undefined;
-    if (!audio && !ark) throw new Error("give an audio file or --ark with --segments (see --help)");
-    if (ark && !seg) throw new Error("--ark needs --segments");
+    const { audio, embeddings } = embeddingInput(args);
     const speakers = numberOpt(args, "speakers");
     if (!speakers) throw new Error("--speakers N (the target number of speakers) is required");
     const drlm = args.values.drlm as string;
@@ -58,8 +50,8 @@ export const sslDiarizeCommand: Command = {
     }
     const r = await sslDiarize({
       input: {
-        audio: ark ? undefined : audio,
-        embeddings: ark ? { ark, segments: seg! } : undefined,
+        audio,
+        embeddings,
         reference: args.values.reference as string | undefined,
         backbone: parseSpec(args.values.backbone as string),
         collar: numberOpt(args, "collar"),

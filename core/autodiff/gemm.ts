@@ -91,10 +91,14 @@ const KB = 128; // k-block: a strip of B rows that stays in L1/L2 while 4 rows o
 const JB = 512; // j-block: columns of B/C per pass
 
 /**
- * C[M,N] (+)= A[M,K] · B[K,N]. `accumulate` adds into C instead of overwriting it.
- * Loops i-k-j with 4 rows of A at once so each loaded B value feeds 4 multiply-adds.
+ * C[M,N] (+)= op(A)·op(B), op = transpose where `tA`/`tB` is set (A stored [K,M] when tA, B stored
+ * [N,K] when tB); `accumulate` adds into C instead of overwriting it. The one dispatcher: WebGPU for
+ * very large products when an engine is set, the WASM A·Bᵀ kernel for large ones, else the
+ * TypeScript loops of {@link gemmNNts}; operands are transposed to fit the chosen kernel.
  */
-export function gemmNN(
+export function gemm(
+  tA: boolean,
+  tB: boolean,
   M: number,
   N: number,
   K: number,
@@ -103,23 +107,50 @@ export function gemmNN(
   C: Float32Array,
   accumulate = false,
 ): void {
-  if (gpu && M * N * K >= GPU_MIN_MACS) return void gpu.matmulSync(A, B, M, N, K, {}, C, accumulate);
-  if (useWasm(M * N * K)) {
-    return wasmNT(M, N, K, A, transpose2d(K, N, B, scratch("gemm.b", K * N)), C, accumulate);
+  if (tA && tB) {
+    // A^T B^T = (B A)^T
+    const tmp = new Float32Array(M * N);
+    gemm(false, false, N, M, K, B, A, tmp, false);
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) C[i * N + j] = (accumulate ? C[i * N + j] : 0) + tmp[j * M + i];
+    }
+    return;
   }
-  gemmNNts(M, N, K, A, B, C, accumulate);
+  if (gpu && M * N * K >= GPU_MIN_MACS) {
+    const t = tA ? { transA: true } : tB ? { transB: true } : {};
+    return void gpu.matmulSync(A, B, M, N, K, t, C, accumulate);
+  }
+  const wasm = useWasm(M * N * K);
+  const a = tA ? transpose2d(K, M, A, scratch("gemm.a", K * M)) : A; // [M, K] for either kernel
+  if (wasm) return wasmNT(M, N, K, a, tB ? B : transpose2d(K, N, B, scratch("gemm.b", K * N)), C, accumulate);
+  gemmNNts(M, N, K, a, tB ? transpose2d(N, K, B, scratch("gemm.b", K * N)) : B, C, accumulate);
 }
 
-/** The TypeScript kernel of {@link gemmNN} (exported for tests and benchmarks). */
-export function gemmNNts(
+/** C[M,N] (+)= A[M,K] · B[K,N] (see {@link gemm}). */
+export const gemmNN: GemmFn = (M, N, K, A, B, C, accumulate = false) =>
+  gemm(false, false, M, N, K, A, B, C, accumulate);
+
+/** C[M,N] (+)= A[M,K] · B[N,K]^T (see {@link gemm}). */
+export const gemmNT: GemmFn = (M, N, K, A, B, C, accumulate = false) =>
+  gemm(false, true, M, N, K, A, B, C, accumulate);
+
+/** C[M,N] (+)= A[K,M]^T · B[K,N] (see {@link gemm}). */
+export const gemmTN: GemmFn = (M, N, K, A, B, C, accumulate = false) =>
+  gemm(true, false, M, N, K, A, B, C, accumulate);
+
+/** A fixed-layout product C[M,N] (+)= op(A)·op(B). */
+export type GemmFn = (
   M: number,
   N: number,
   K: number,
   A: Float32Array,
   B: Float32Array,
   C: Float32Array,
-  accumulate = false,
-): void {
+  accumulate?: boolean,
+) => void;
+
+/** The TypeScript kernel of {@link gemmNN} (exported for tests and benchmarks). */
+export const gemmNNts: GemmFn = (M, N, K, A, B, C, accumulate = false) => {
   if (!accumulate) C.fill(0, 0, M * N);
   for (let j0 = 0; j0 < N; j0 += JB) {
     const j1 = Math.min(N, j0 + JB);
@@ -152,7 +183,7 @@ export function gemmNNts(
       }
     }
   }
-}
+};
 
 /**
  * Transposes a row-major [R, C] matrix into [C, R] (a new array unless `out` is given). Four source
@@ -176,41 +207,4 @@ export function transpose2d(
   }
   for (; r < R; r++) for (let c = 0, o = r, a = r * Cc; c < Cc; c++, o += R) out[o] = X[a + c];
   return out;
-}
-
-/** C[M,N] (+)= A[M,K] · B[N,K]^T. */
-export function gemmNT(
-  M: number,
-  N: number,
-  K: number,
-  A: Float32Array,
-  B: Float32Array,
-  C: Float32Array,
-  accumulate = false,
-): void {
-  if (gpu && M * N * K >= GPU_MIN_MACS) {
-    return void gpu.matmulSync(A, B, M, N, K, { transB: true }, C, accumulate);
-  }
-  if (useWasm(M * N * K)) return wasmNT(M, N, K, A, B, C, accumulate);
-  gemmNNts(M, N, K, A, transpose2d(N, K, B, scratch("gemm.b", K * N)), C, accumulate);
-}
-
-/** C[M,N] (+)= A[K,M]^T · B[K,N]. */
-export function gemmTN(
-  M: number,
-  N: number,
-  K: number,
-  A: Float32Array,
-  B: Float32Array,
-  C: Float32Array,
-  accumulate = false,
-): void {
-  if (gpu && M * N * K >= GPU_MIN_MACS) {
-    return void gpu.matmulSync(A, B, M, N, K, { transA: true }, C, accumulate);
-  }
-  if (useWasm(M * N * K)) {
-    const At = transpose2d(K, M, A, scratch("gemm.a", K * M));
-    return wasmNT(M, N, K, At, transpose2d(K, N, B, scratch("gemm.b", K * N)), C, accumulate);
-  }
-  gemmNNts(M, N, K, transpose2d(K, M, A, scratch("gemm.a", K * M)), B, C, accumulate);
 }

@@ -7,5 +7,5 @@ export * from "./tensor.ts";
 export * from "./ops.ts";
 export * from "./layers_ops.ts";
 export { gradCheck, type GradCheckResult } from "./gradcheck.ts";
-export { gemmNN, gemmNNts, gemmNT, gemmTN, setGpuGemm, transpose2d } from "./gemm.ts";
+export { gemm, type GemmFn, gemmNN, gemmNNts, gemmNT, gemmTN, setGpuGemm, transpose2d } from "./gemm.ts";
 export { clearScratch } from "./scratch.ts";

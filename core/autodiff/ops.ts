@@ -5,7 +5,7 @@
  * @module
  */
 import { numel, result, Tensor } from "./tensor.ts";
-import { gemmNN, gemmNT, gemmTN } from "./gemm.ts";
+import { gemm, gemmNN, gemmNT, gemmTN } from "./gemm.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Broadcasting
@@ -600,43 +600,18 @@ export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: 
     );
   }
   const out = new Float32Array(M * N);
-  mm(tA, tB, M, N, K, a.data, b.data, out, false);
+  gemm(tA, tB, M, N, K, a.data, b.data, out, false);
   return result(out, [M, N], [a, b], (g) => {
     // C = op(A) op(B): dop(A) = G op(B)^T, dop(B) = op(A)^T G
     if (a.requiresGrad) {
-      if (!tA) mm(false, !tB, M, K, N, g, b.data, a.gradBuf(), true); // dA[M,K] = G[M,N] op(B)^T
-      else mm(tB, true, K, M, N, b.data, g, a.gradBuf(), true); // dA[K,M] = op(B) G^T
+      if (!tA) gemm(false, !tB, M, K, N, g, b.data, a.gradBuf(), true); // dA[M,K] = G[M,N] op(B)^T
+      else gemm(tB, true, K, M, N, b.data, g, a.gradBuf(), true); // dA[K,M] = op(B) G^T
     }
     if (b.requiresGrad) {
-      if (!tB) mm(!tA, false, K, N, M, a.data, g, b.gradBuf(), true); // dB[K,N] = op(A)^T G
-      else mm(true, tA, N, K, M, g, a.data, b.gradBuf(), true); // dB[N,K] = G^T op(A)
+      if (!tB) gemm(!tA, false, K, N, M, a.data, g, b.gradBuf(), true); // dB[K,N] = op(A)^T G
+      else gemm(true, tA, N, K, M, g, a.data, b.gradBuf(), true); // dB[N,K] = G^T op(A)
     }
   });
-}
-
-/** C[M,N] (+)= op(A)·op(B) on raw buffers. */
-function mm(
-  tA: boolean,
-  tB: boolean,
-  M: number,
-  N: number,
-  K: number,
-  A: Float32Array,
-  B: Float32Array,
-  C: Float32Array,
-  acc: boolean,
-): void {
-  if (!tA && !tB) gemmNN(M, N, K, A, B, C, acc);
-  else if (!tA && tB) gemmNT(M, N, K, A, B, C, acc);
-  else if (tA && !tB) gemmTN(M, N, K, A, B, C, acc);
-  else {
-    // A^T B^T = (B A)^T
-    const tmp = new Float32Array(M * N);
-    gemmNN(N, M, K, B, A, tmp, false);
-    for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) C[i * N + j] = (acc ? C[i * N + j] : 0) + tmp[j * M + i];
-    }
-  }
 }
 
 /** Batched product over a leading axis: a[G,M,K]·b[G,K,N] (or b^T stored [G,N,K] with transB). */
@@ -650,7 +625,7 @@ export function bmm(a: Tensor, b: Tensor, transB = false): Tensor {
   const out = new Float32Array(G * M * N);
   const sa = M * K, sb = K * N, sc = M * N;
   for (let g = 0; g < G; g++) {
-    mm(
+    gemm(
       false,
       transB,
       M,
@@ -667,12 +642,12 @@ export function bmm(a: Tensor, b: Tensor, transB = false): Tensor {
       const gg = gr.subarray(g * sc, (g + 1) * sc);
       const ad = a.data.subarray(g * sa, (g + 1) * sa), bd = b.data.subarray(g * sb, (g + 1) * sb);
       if (a.requiresGrad) {
-        mm(false, !transB, M, K, N, gg, bd, a.gradBuf().subarray(g * sa, (g + 1) * sa), true);
+        gemm(false, !transB, M, K, N, gg, bd, a.gradBuf().subarray(g * sa, (g + 1) * sa), true);
       }
       if (b.requiresGrad) {
         const gb = b.gradBuf().subarray(g * sb, (g + 1) * sb);
-        if (!transB) mm(true, false, K, N, M, ad, gg, gb, true);
-        else mm(true, false, N, K, M, gg, ad, gb, true);
+        if (!transB) gemm(true, false, K, N, M, ad, gg, gb, true);
+        else gemm(true, false, N, K, M, gg, ad, gb, true);
       }
     }
   });

@@ -7,7 +7,7 @@
  */
 import { WASM_BASE64 } from "../../asm/build/fbank_wasm.ts";
 import { wasmModule } from "../kernels/wasm.ts";
-import { melBanks, windowFunction } from "./fbank_ts.ts";
+import { melBanks, splitRadixTables, windowFunction } from "./fbank_ts.ts";
 import { type FbankOptions, frameSizes } from "./options.ts";
 
 interface FbankExports {
@@ -65,28 +65,11 @@ export class FbankWasm {
     new Int32Array(mem, pMelLen, nb).set(banks.weights.map((w) => w.length));
     new Int32Array(mem, pMelW, nb).set(wPtrs);
     banks.weights.forEach((w, b) => new Float32Array(mem, wPtrs[b], w.length).set(w));
-    // Kaldi's split-radix tables: float angle, cosf/sinf, and the 3-multiply forms -(s+c), s-c.
+    // Kaldi's split-radix tables, built once by the TS path (splitRadixTables) and copied in.
     const tabIdx = new Int32Array(mem, pTab, logn + 1);
-    const F = Math.fround;
+    const tabs = splitRadixTables(logn);
     for (let i = 4; i <= logn; i++) {
-      const m = 1 << i, m4 = m / 4, m8 = m / 8, nel = m4 - 2;
-      const t = new Float32Array(mem, tabPtrs[i], 6 * nel);
-      let k = 0;
-      for (let n = 1; n < m4; n++) {
-        if (n === m8) continue;
-        let ang = F((n * 2 * Math.PI) / m);
-        let c = F(Math.cos(ang)), s = F(Math.sin(ang));
-        t[k] = c;
-        t[nel + k] = F(-F(s + c));
-        t[2 * nel + k] = F(s - c);
-        ang = F((3 * n * 2 * Math.PI) / m);
-        c = F(Math.cos(ang));
-        s = F(Math.sin(ang));
-        t[3 * nel + k] = c;
-        t[4 * nel + k] = F(-F(s + c));
-        t[5 * nel + k] = F(s - c);
-        k++;
-      }
+      new Float32Array(mem, tabPtrs[i], tabs[i].length).set(tabs[i]);
       tabIdx[i] = tabPtrs[i];
     }
     const br = new Int32Array(mem, pBitrev, h);
@@ -97,7 +80,7 @@ export class FbankWasm {
     }
     const flags = (o.removeDcOffset ? 1 : 0) | (o.useEnergy ? 2 : 0) | (o.rawEnergy ? 4 : 0) |
       (o.useLog ? 8 : 0) | (o.usePower ? 16 : 0) | (o.htkCompat ? 32 : 0);
-    const th = F((-2 * Math.PI) / fft);
+    const F = Math.fround, th = F((-2 * Math.PI) / fft);
     x.configure(
       win,
       fft,

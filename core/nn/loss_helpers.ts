@@ -1,9 +1,12 @@
 /**
- * Pieces shared by the loss plugins: input checks with clear messages, class-weight initialisation
- * and label masks.
+ * Pieces shared by the loss plugins: input checks with clear messages, class-weight initialisation,
+ * label masks and the cosine classifier of the additive-margin losses.
  * @module
  */
-import type { Tensor } from "../autodiff/tensor.ts";
+import { param, type Tensor } from "../autodiff/tensor.ts";
+import { cosineMatrix } from "../autodiff/ops.ts";
+import type { LossInput } from "../contracts/loss.ts";
+import { check } from "../config.ts";
 import { StatefulRng } from "./rng.ts";
 
 /** The [B, D] embeddings of a loss input, checked against the configured dimension. */
@@ -60,4 +63,40 @@ export function classWeights(rows: number, dim: number, seed: number): Float32Ar
   const w = new Float32Array(rows * dim);
   for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
   return w;
+}
+
+/** Options shared by the additive cosine-margin losses (am-softmax, real-am-softmax). */
+export interface CosineMarginConfig {
+  dim: number;
+  numClasses: number;
+  scale: number;
+  margin: number;
+  seed: number;
+}
+
+/** Checks dim, numClasses, scale and margin (in [0, maxMargin]) of a cosine-margin loss named `n`. */
+export function checkCosineMargin(n: string, c: CosineMarginConfig, maxMargin: number): void {
+  check.integer(n, "dim", c.dim, 1);
+  check.integer(n, "numClasses", c.numClasses, 2);
+  check.positive(n, "scale", c.scale);
+  check.range(n, "margin", c.margin, 0, maxMargin);
+}
+
+/**
+ * The cosine classifier of the margin losses: Xavier class weights [C, D] (the loss's parameter) and,
+ * per batch, the checked labels and cos θ [B, C] between L2-normalised embeddings and class weights.
+ */
+export function cosineClassifier(
+  c: CosineMarginConfig,
+  loss: string,
+): { weight: Tensor; cosines(input: LossInput): { cos: Tensor; labels: Int32Array } } {
+  const weight = param(classWeights(c.numClasses, c.dim, c.seed), [c.numClasses, c.dim], "weight");
+  return {
+    weight,
+    cosines(input) {
+      const x = embeddings2d(input.embeddings, c.dim, loss);
+      const labels = labelsFor(input.labels, x.shape[0], loss, c.numClasses);
+      return { cos: cosineMatrix(x, weight), labels };
+    },
+  };
 }

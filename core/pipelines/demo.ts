@@ -232,37 +232,54 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
   const dSections: DiarizationSection[] = [];
   const dSummary: DemoResult["diarization"] = [];
   const rttmOut = join(outDir, "rttm");
-  const sample = join(sharedDir, "pyannote-sample");
-  if (useShared && await isDir(sample)) {
+  /** One diarization case: oracle-K and estimated-K runs, merged into the report; RTTMs written when named. */
+  const diarizeCase = async (
+    input: DiarizeOptions,
+    workName: string,
+    numSpeakers: number,
+    title: string,
+    note: (runs: DiarizeResult[]) => string,
+    rttmPrefix?: string,
+  ): Promise<void> => {
     const runs = await diarizeBoth(
       {
-        audio: join(sample, "sample.wav"),
-        reference: join(sample, "sample.rttm"),
-        backbone: "fbank-stats",
-        vad: "silero",
+        ...input,
         collar: 0.25,
         skipOverlap: true,
         seed,
         resume: opts.resume,
         registry: r,
         quiet,
-        workDir: work && join(work, "diarize-sample"),
+        workDir: work && join(work, workName),
       },
       r,
-      2,
+      numSpeakers,
     );
-    const m = mergeDiar(
-      "pyannote sample.wav (2 speakers, 30 s), fbank-stats on 1.5 s windows every 0.75 s",
-      `${runs[0]?.vad.method}; DER at collar 0.25 s (md-eval), overlap ignored`,
-      runs,
-    );
+    const m = mergeDiar(title, note(runs), runs);
     dSections.push(...m.section);
     dSummary.push(m.summary);
+    if (rttmPrefix === undefined) return;
     for (const run of runs) {
       for (const s of run.systems) {
-        await writeFileAtomic(join(rttmOut, `sample.${slug(s.label)}.rttm`), s.rttm);
+        await writeFileAtomic(join(rttmOut, `${rttmPrefix}.${slug(s.label)}.rttm`), s.rttm);
       }
     }
+  };
+  const sample = join(sharedDir, "pyannote-sample");
+  if (useShared && await isDir(sample)) {
+    await diarizeCase(
+      {
+        audio: join(sample, "sample.wav"),
+        reference: join(sample, "sample.rttm"),
+        backbone: "fbank-stats",
+        vad: "silero",
+      },
+      "diarize-sample",
+      2,
+      "pyannote sample.wav (2 speakers, 30 s), fbank-stats on 1.5 s windows every 0.75 s",
+      (runs) => `${runs[0]?.vad.method}; DER at collar 0.25 s (md-eval), overlap ignored`,
+      "sample",
+    );
   } else if (!useShared) {
     const conv = syntheticConversation(40, seed);
     const ref: RttmTurn[] = conv.turns.map((t) => ({
@@ -272,7 +289,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
       duration: t.end - t.start,
       speaker: t.speaker,
     }));
-    const runs = await diarizeBoth(
+    await diarizeCase(
       {
         samples: conv.samples,
         sampleRate: conv.sampleRate,
@@ -280,55 +297,28 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
         referenceTurns: ref,
         backbone: "fbank-stats",
         vad: "energy",
-        collar: 0.25,
-        skipOverlap: true,
-        seed,
-        resume: opts.resume,
-        registry: r,
-        quiet,
-        workDir: work && join(work, "diarize-synthetic"),
       },
-      r,
+      "diarize-synthetic",
       2,
-    );
-    const m = mergeDiar(
       "synthetic 2-voice conversation (40 s), fbank-stats",
-      "energy VAD; DER at collar 0.25 s (md-eval), overlap ignored",
-      runs,
+      () => "energy VAD; DER at collar 0.25 s (md-eval), overlap ignored",
     );
-    dSections.push(...m.section);
-    dSummary.push(m.summary);
   }
   const vbx = join(sharedDir, "vbx-es2005a");
   if (useShared && await isDir(vbx)) {
-    const runs = await diarizeBoth(
+    await diarizeCase(
       {
         embeddings: { ark: join(vbx, "exp", "ES2005a.ark"), segments: join(vbx, "exp", "ES2005a.seg") },
         reference: join(vbx, "example", "rttm", "ES2005a.rttm"),
         file: "ES2005a",
-        collar: 0.25,
-        skipOverlap: true,
-        seed,
-        resume: opts.resume,
-        registry: r,
-        quiet,
-        workDir: work && join(work, "diarize-vbx"),
       },
-      r,
+      "diarize-vbx",
       4,
-    );
-    const m = mergeDiar(
       "AMI ES2005a from the 1025 precomputed VBx x-vectors (4 speakers)",
-      "x-vectors centred, no PLDA/VB-HMM; VBx itself reaches 7.06 % DER (collar 0.25 s, overlap ignored)",
-      runs,
+      () =>
+        "x-vectors centred, no PLDA/VB-HMM; VBx itself reaches 7.06 % DER (collar 0.25 s, overlap ignored)",
+      "ES2005a",
     );
-    dSections.push(...m.section);
-    dSummary.push(m.summary);
-    for (const run of runs) {
-      for (const s of run.systems) {
-        await writeFileAtomic(join(rttmOut, `ES2005a.${slug(s.label)}.rttm`), s.rttm);
-      }
-    }
   }
   if (!dSections.length) notes.push("Diarization: no diarization data found; skipped.");
 

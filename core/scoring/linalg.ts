@@ -1,9 +1,10 @@
 /**
  * Small dense float64 linear algebra for the back-ends (LDA, WCCN, PLDA): symmetric eigendecomposition
- * (Householder + implicit QL), Cholesky, SPD inverse, and the generalised symmetric
+ * (adapting core/math/eigh.ts), Cholesky, SPD inverse, and the generalised symmetric
  * eigenproblem A v = lambda B v. Matrices are row-major Float64Array of n*n.
  * @module
  */
+import { eigh } from "../math/eigh.ts";
 
 /** Eigenvalues descending with eigenvectors as columns of `vectors` (row-major n x n). */
 export interface Eigen {
@@ -12,145 +13,18 @@ export interface Eigen {
 }
 
 /**
- * Eigendecomposition of a symmetric matrix: Householder tridiagonalisation then implicit QL
- * (the EISPACK tred2/tql2 pair as in JAMA); values sorted descending, vectors orthonormal columns.
+ * Eigendecomposition of a symmetric matrix with the one solver, core/math/eigh.ts (Householder +
+ * implicit QL), re-ordered to the back-ends' convention: values descending, vectors orthonormal columns.
  */
 export function eighSym(a: Float64Array, n: number): Eigen {
-  // V holds the matrix and ends as the eigenvectors (row-major, V[i][j] = v[i * n + j]).
-  const v = Float64Array.from(a);
-  const d = new Float64Array(n), e = new Float64Array(n);
-  for (let j = 0; j < n; j++) d[j] = v[(n - 1) * n + j];
-  // tred2
-  for (let i = n - 1; i > 0; i--) {
-    let scale = 0, h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
-    if (scale === 0) {
-      e[i] = d[i - 1];
-      for (let j = 0; j < i; j++) {
-        d[j] = v[(i - 1) * n + j];
-        v[i * n + j] = 0;
-        v[j * n + i] = 0;
-      }
-    } else {
-      for (let k = 0; k < i; k++) {
-        d[k] /= scale;
-        h += d[k] * d[k];
-      }
-      let f = d[i - 1];
-      let g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      e[i] = scale * g;
-      h -= f * g;
-      d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        v[j * n + i] = f;
-        g = e[j] + v[j * n + j] * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          g += v[k * n + j] * d[k];
-          e[k] += v[k * n + j] * f;
-        }
-        e[j] = g;
-      }
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        e[j] /= h;
-        f += e[j] * d[j];
-      }
-      const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        g = e[j];
-        for (let k = j; k <= i - 1; k++) v[k * n + j] -= f * e[k] + g * d[k];
-        d[j] = v[(i - 1) * n + j];
-        v[i * n + j] = 0;
-      }
-    }
-    d[i] = h;
-  }
-  for (let i = 0; i < n - 1; i++) {
-    v[(n - 1) * n + i] = v[i * n + i];
-    v[i * n + i] = 1;
-    const h = d[i + 1];
-    if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = v[k * n + i + 1] / h;
-      for (let j = 0; j <= i; j++) {
-        let g = 0;
-        for (let k = 0; k <= i; k++) g += v[k * n + i + 1] * v[k * n + j];
-        for (let k = 0; k <= i; k++) v[k * n + j] -= g * d[k];
-      }
-    }
-    for (let k = 0; k <= i; k++) v[k * n + i + 1] = 0;
-  }
-  for (let j = 0; j < n; j++) {
-    d[j] = v[(n - 1) * n + j];
-    v[(n - 1) * n + j] = 0;
-  }
-  if (n > 0) v[(n - 1) * n + n - 1] = 1;
-  e[0] = 0;
-  // tql2
-  for (let i = 1; i < n; i++) e[i - 1] = e[i];
-  if (n > 0) e[n - 1] = 0;
-  let f = 0, tst1 = 0;
-  const eps = 2 ** -52;
-  for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
-    let m = l;
-    while (m < n) {
-      if (Math.abs(e[m]) <= eps * tst1) break;
-      m++;
-    }
-    if (m > l) {
-      let iter = 0;
-      do {
-        if (++iter > 100) throw new RangeError("eighSym: QL iteration did not converge");
-        let g = d[l];
-        let p = (d[l + 1] - g) / (2 * e[l]);
-        let r = Math.hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l] / (p + r);
-        d[l + 1] = e[l] * (p + r);
-        const dl1 = d[l + 1];
-        let h = g - d[l];
-        for (let i = l + 2; i < n; i++) d[i] -= h;
-        f += h;
-        p = d[m];
-        let c = 1, c2 = c, c3 = c, s = 0, s2 = 0;
-        const el1 = e[l + 1];
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i];
-          h = c * p;
-          r = Math.hypot(p, e[i]);
-          e[i + 1] = s * r;
-          s = e[i] / r;
-          c = p / r;
-          p = c * d[i] - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]);
-          for (let k = 0; k < n; k++) {
-            h = v[k * n + i + 1];
-            v[k * n + i + 1] = s * v[k * n + i] + c * h;
-            v[k * n + i] = c * v[k * n + i] - s * h;
-          }
-        }
-        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-      } while (Math.abs(e[l]) > eps * tst1);
-    }
-    d[l] = d[l] + f;
-    e[l] = 0;
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y] - d[x]);
+  const asc = eigh(a, n);
+  const ascVectors = asc.vectors!;
   const values = new Float64Array(n), vectors = new Float64Array(n * n);
-  order.forEach((src, j) => {
-    values[j] = d[src];
-    for (let k = 0; k < n; k++) vectors[k * n + j] = v[k * n + src];
-  });
+  for (let j = 0; j < n; j++) {
+    const src = n - 1 - j;
+    values[j] = asc.values[src];
+    for (let k = 0; k < n; k++) vectors[k * n + j] = ascVectors[k * n + src];
+  }
   return { values, vectors };
 }
 

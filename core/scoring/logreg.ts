@@ -10,6 +10,7 @@
  * @module
  */
 import { softplus } from "./metrics.ts";
+import { cholesky } from "./linalg.ts";
 
 /** Training options. */
 export interface LogregOptions {
@@ -35,16 +36,11 @@ const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / 
 
 /** Solves A x = y for a small symmetric positive-definite A (Cholesky); returns null when not SPD. */
 function solveSpd(a: Float64Array, y: Float64Array, n: number): Float64Array | null {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
-      if (i === j) {
-        if (!(s > 0)) return null;
-        l[i * n + i] = Math.sqrt(s);
-      } else l[i * n + j] = s / l[j * n + j];
-    }
+  let l: Float64Array;
+  try {
+    l = cholesky(a, n);
+  } catch {
+    return null; // not positive definite
   }
   const z = new Float64Array(n);
   for (let i = 0; i < n; i++) {

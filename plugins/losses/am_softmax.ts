@@ -5,18 +5,16 @@
  */
 import type { LossPlugin } from "../../core/contracts/mod.ts";
 import { check } from "../../core/config.ts";
-import { param } from "../../core/autodiff/tensor.ts";
-import { cosineMatrix, crossEntropy, scale, sub, tensor } from "../../core/autodiff/mod.ts";
-import { classWeights, embeddings2d, labelsFor, oneHot } from "../../core/nn/loss_helpers.ts";
+import { crossEntropy, scale, sub, tensor } from "../../core/autodiff/mod.ts";
+import {
+  checkCosineMargin,
+  cosineClassifier,
+  type CosineMarginConfig,
+  oneHot,
+} from "../../core/nn/loss_helpers.ts";
 
 /** Options of AM-Softmax. */
-export interface AmSoftmaxConfig {
-  dim: number;
-  numClasses: number;
-  scale: number;
-  margin: number;
-  seed: number;
-}
+export type AmSoftmaxConfig = CosineMarginConfig;
 
 /** `am-softmax` loss plugin. */
 export const amSoftmaxLoss: LossPlugin<AmSoftmaxConfig> = {
@@ -33,21 +31,17 @@ export const amSoftmaxLoss: LossPlugin<AmSoftmaxConfig> = {
   },
   validate(c) {
     const n = "loss 'am-softmax'";
-    check.integer(n, "dim", c.dim, 1);
-    check.integer(n, "numClasses", c.numClasses, 2);
-    check.positive(n, "scale", c.scale);
-    check.range(n, "margin", c.margin, 0, 1);
+    checkCosineMargin(n, c, 1);
     check.integer(n, "seed", c.seed, 0);
   },
   create(c) {
-    const w = param(classWeights(c.numClasses, c.dim, c.seed), [c.numClasses, c.dim], "weight");
+    const head = cosineClassifier(c, "am-softmax");
     return {
-      parameters: () => [w],
+      parameters: () => [head.weight],
       forward(input) {
-        const x = embeddings2d(input.embeddings, c.dim, "am-softmax");
-        const y = labelsFor(input.labels, x.shape[0], "am-softmax", c.numClasses);
-        const margin = tensor(oneHot(y, c.numClasses).map((v) => v * c.margin), [x.shape[0], c.numClasses]);
-        return crossEntropy(scale(sub(cosineMatrix(x, w), margin), c.scale), y);
+        const { cos, labels: y } = head.cosines(input);
+        const margin = tensor(oneHot(y, c.numClasses).map((v) => v * c.margin), [y.length, c.numClasses]);
+        return crossEntropy(scale(sub(cos, margin), c.scale), y);
       },
     };
   },

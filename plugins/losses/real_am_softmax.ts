@@ -12,10 +12,8 @@
  */
 import type { LossPlugin } from "../../core/contracts/mod.ts";
 import { check } from "../../core/config.ts";
-import { param } from "../../core/autodiff/tensor.ts";
 import {
   addScalar,
-  cosineMatrix,
   exp,
   log1p,
   mean,
@@ -28,16 +26,16 @@ import {
   sum,
   tensor,
 } from "../../core/autodiff/mod.ts";
-import { classWeights, embeddings2d, labelsFor, oneHot } from "../../core/nn/loss_helpers.ts";
+import {
+  checkCosineMargin,
+  cosineClassifier,
+  type CosineMarginConfig,
+  oneHot,
+} from "../../core/nn/loss_helpers.ts";
 
 /** Options of Real AM-Softmax. */
-export interface RealAmSoftmaxConfig {
-  dim: number;
-  numClasses: number;
-  scale: number;
-  margin: number;
+export interface RealAmSoftmaxConfig extends CosineMarginConfig {
   variant: "exp" | "relu";
-  seed: number;
 }
 
 /** `real-am-softmax` loss plugin. */
@@ -57,22 +55,17 @@ export const realAmSoftmaxLoss: LossPlugin<RealAmSoftmaxConfig> = {
   },
   validate(c) {
     const n = "loss 'real-am-softmax'";
-    check.integer(n, "dim", c.dim, 1);
-    check.integer(n, "numClasses", c.numClasses, 2);
-    check.positive(n, "scale", c.scale);
-    check.range(n, "margin", c.margin, 0, 2);
+    checkCosineMargin(n, c, 2);
     check.oneOf(n, "variant", c.variant, ["exp", "relu"] as const);
     check.integer(n, "seed", c.seed, 0);
   },
   create(c) {
-    const w = param(classWeights(c.numClasses, c.dim, c.seed), [c.numClasses, c.dim], "weight");
+    const head = cosineClassifier(c, "real-am-softmax");
     return {
-      parameters: () => [w],
+      parameters: () => [head.weight],
       forward(input) {
-        const x = embeddings2d(input.embeddings, c.dim, "real-am-softmax");
-        const B = x.shape[0], C = c.numClasses;
-        const y = labelsFor(input.labels, B, "real-am-softmax", C);
-        const cos = cosineMatrix(x, w);
+        const { cos, labels: y } = head.cosines(input);
+        const B = y.length, C = c.numClasses;
         const cy = reshape(pick(cos, y), [B, 1]);
         const z = relu(scale(addScalar(sub(cos, cy), c.margin), c.scale)); // max(0, -s(cos_y - cos_j - m))
         const others = tensor(oneHot(y, C).map((v) => 1 - v), [B, C]);
