@@ -4,6 +4,7 @@
  */
 import "../plugins/mod.ts";
 import { commands } from "./commands/mod.ts";
+import { closest } from "../core/config.ts";
 import { helpText, loadPluginsFromArgs, parseCommandArgs } from "./common.ts";
 
 /** Runs the CLI; returns the exit code. */
@@ -25,7 +26,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = commands[name];
   if (!cmd) {
-    console.error(`unknown command '${name}'; commands: ${Object.keys(commands).join(", ")}`);
+    const hint = closest(name, Object.keys(commands));
+    console.error(
+      `unknown command '${name}'${hint ? `; did you mean '${hint}'?` : ""} commands: ${
+        Object.keys(commands).join(", ")
+      }`,
+    );
     return 2;
   }
   try {

@@ -8,6 +8,7 @@ import type { PluginDefinition } from "./contracts/base.ts";
 import { checkDefinition } from "./guard.ts";
 import { type Registry, registry as defaultRegistry } from "./registry.ts";
 import { ConfigError } from "./errors.ts";
+import { writeFileAtomic } from "./atomic.ts";
 
 /** Options for {@link loadPluginModule}. */
 export interface LoadPluginOptions {
@@ -86,7 +87,16 @@ export function integrityHex(integrity: string): string {
   }
   const v = m[1];
   if (/^[0-9a-f]{64}$/i.test(v)) return v.toLowerCase();
-  const bin = atob(v);
+  let bin = "";
+  try {
+    bin = atob(v);
+  } catch { /* reported below */ }
+  if (bin.length !== 32) {
+    throw new ConfigError(
+      "plugin loader",
+      `integrity '${integrity}' is not a SHA-256: give sha256-<44 base64 chars> or sha256:<64 hex digits>`,
+    );
+  }
   return [...bin].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
 }
 
@@ -121,9 +131,9 @@ async function fetchVerified(spec: string, opts: LoadPluginOptions): Promise<str
     );
   }
   const dir = resolve(opts.cacheDir ?? ".cache/plugins");
-  await Deno.mkdir(dir, { recursive: true });
   const ext = /\.(m?js)$/.test(new URL(spec).pathname) ? ".js" : ".ts";
   const path = `${dir}/${got}${ext}`;
-  await Deno.writeFile(path, bytes);
+  // atomic: another process importing the same verified module never sees it half-written
+  await writeFileAtomic(path, bytes);
   return toFileUrl(path).href;
 }

@@ -9,6 +9,7 @@ export const { resolve, join, dirname, basename, extname, relative } = path;
 /** File URL for an absolute path (what @std/path's toFileUrl gives). */
 export function toFileUrl(p: string): URL {
   const u = new URL("file://");
-  u.pathname = path.resolve(p);
+  // the pathname setter escapes spaces, '?' and '#' but keeps '%': escape it so "a%41" stays "a%41"
+  u.pathname = path.resolve(p).replaceAll("%", "%25");
   return u;
 }

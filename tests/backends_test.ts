@@ -241,6 +241,15 @@ Deno.test("npz / kaldi readers: compressed npz, Fortran order, corrupt files nam
   assertEquals(Array.from(z.get("a")!.data), [0, 1, 2, 3, 4, 5]);
   assertEquals(Array.from(z.get("b")!.data), [0, 1, 2, 3, 4, 5]);
   assertThrows(() => parseNpy(new Uint8Array(20), "x.npy"), InputError, "x.npy: not a .npy file");
+  // corrupt offsets/sizes pointing past the end: an InputError naming the archive, not a DataView RangeError
+  const zip = Uint8Array.from(atob(b64.trim()), (c) => c.charCodeAt(0));
+  const eocd = zip.length - 22, cd = new DataView(zip.buffer).getUint32(eocd + 16, true);
+  const badDir = zip.slice();
+  new DataView(badDir.buffer).setUint32(eocd + 16, zip.length - 2, true);
+  await assertRejects(() => parseNpz(badDir, "cut.npz"), InputError, "cut.npz: truncated or corrupt zip");
+  const badSize = zip.slice();
+  new DataView(badSize.buffer).setUint32(cd + 20, zip.length, true); // entry 0's compressed size
+  await assertRejects(() => parseNpz(badSize, "size.npz"), InputError, "size.npz: truncated or corrupt zip");
   await withTempDir(async (dir) => {
     await Deno.writeFile(`${dir}/bad.npz`, new Uint8Array(100));
     await assertRejects(() => readNpz(`${dir}/bad.npz`), InputError, "bad.npz");
@@ -249,6 +258,11 @@ Deno.test("npz / kaldi readers: compressed npz, Fortran order, corrupt files nam
       new Uint8Array([0, 0x42, ...new TextEncoder().encode("<Plda> DV "), 4, 10, 0, 0, 0]),
     );
     await assertRejects(() => readKaldiPlda(`${dir}/plda`), InputError, "truncated");
+    await Deno.writeFile(
+      `${dir}/plda2`,
+      new Uint8Array([0, 0x42, ...new TextEncoder().encode("<Plda> DV "), 4, 10]),
+    );
+    await assertRejects(() => readKaldiPlda(`${dir}/plda2`), InputError, "plda2: truncated");
     await assertRejects(
       () => registry.create("adapter", "plda", { kaldi: `${dir}/missing` }),
       PluginError,

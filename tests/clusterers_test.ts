@@ -474,9 +474,37 @@ Deno.test("every clusterer: empty, 1-row, duplicate-row inputs and oversized req
   const k = await registry.create("clusterer", "kmeans", {});
   const clamped = await k.cluster(dup, { numClusters: 7 }); // more clusters than rows: one per row
   assertEquals(clamped.numClusters, 6);
+  assertEquals(clamped.extra?.chosenK, 6, "extra.chosenK reports the K used (was the 7 asked for)");
   await assertRejects(() => registry.create("clusterer", "finch", { metric: "manhattan" }), ConfigError);
   await assertRejects(
     () => registry.create("clusterer", "spectral", { minSpeakers: 5, maxSpeakers: 2 }),
     ConfigError,
   );
+});
+
+Deno.test("every clusterer: a malformed request (count 0/-1/2.5, min > max, bad seed) names the field", async () => {
+  // Before: finch gave 1 cluster for numClusters 0 or -1, spectral crashed with "Invalid typed array
+  // length", kmeans returned numClusters 2.5, and a NaN seed ran unseeded and recorded seed null.
+  const names = ["ahc", "finch", "finch-ahc", "kmeans", "spectral", "concrete-kmeans"];
+  const x: Matrix = {
+    rows: 6,
+    cols: 2,
+    data: Float32Array.from([1, 0, 1, 0.1, 0.9, 0, 0, 1, 0.1, 1, 0, 0.9]),
+  };
+  const bad: [ClusterRequest, string][] = [
+    [{ numClusters: 0 }, "request.numClusters"],
+    [{ numClusters: -1 }, "request.numClusters"],
+    [{ numClusters: 2.5 }, "request.numClusters"],
+    [{ maxClusters: 0 }, "request.maxClusters"],
+    [{ minClusters: 4, maxClusters: 2 }, "request.minClusters (4) must be <= request.maxClusters (2)"],
+    [{ numClusters: 2, seed: Number.NaN }, "request.seed"],
+    [{ numClusters: 2, seed: -1 }, "request.seed"],
+  ];
+  for (const name of names) {
+    const c = await registry.create("clusterer", name, name === "ahc" ? { threshold: 0.5 } : {});
+    for (const [req, msg] of bad) {
+      await assertRejects(async () => await c.cluster(x, req), PluginError, msg);
+    }
+    assertEquals((await c.cluster(x, { numClusters: 2, seed: 3 })).numClusters, 2, name);
+  }
 });

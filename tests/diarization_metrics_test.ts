@@ -98,6 +98,9 @@ Deno.test("rttm/uem: atomic write and read back round trip (non-ASCII, no temp f
     const names = [...Deno.readDirSync(join(dir, "sub"))].map((e) => e.name);
     assertEquals(names, ["out.rttm"]);
     assertThrows(() => formatRttm([turn("has space", 0, 1)]), InputError, "whitespace");
+    const bad = join(dir, "bad.rttm");
+    await assertRejects(() => writeRttm(bad, [turn("has space", 0, 1)]), InputError, `${bad}: speaker id`);
+    assertThrows(() => Deno.statSync(bad), Deno.errors.NotFound);
   });
 });
 
@@ -295,6 +298,17 @@ Deno.test("jer: hand-computed dscore definition (mean over reference speakers, u
   assertAlmostEquals(r.files[0].speakers.B, 100 * (1 - 10 / 12), 1e-9);
   assertEquals(r.files[0].speakers.C, 100);
   assertAlmostEquals(r.overall, (20 + 100 * (1 - 10 / 12) + 100) / 3, 1e-9);
+});
+
+Deno.test("jer/der: a file whose only turn has zero length is scored as empty, not a crash", () => {
+  const ref = [turn("A", 0, 10, "F1"), turn("B", 5, 5, "F2")];
+  const sys = [turn("x", 0, 8, "F1")];
+  const r = jaccardErrorRate(ref, sys);
+  assertEquals(r.files.map((f) => f.file), ["F1", "F2"]);
+  assertAlmostEquals(r.files[0].jer, 20, 1e-9);
+  assertEquals(r.files[1].jer, 0);
+  assertAlmostEquals(r.overall, 20, 1e-9);
+  assertAlmostEquals(diarizationErrorRate(ref, sys).overall.der, 20, 1e-9);
 });
 
 // ---------------------------------------------------------------------------------------------

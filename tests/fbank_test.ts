@@ -10,6 +10,7 @@ import { applyCmn } from "../core/features/cmn.ts";
 import { fbank, FBANK_PRESETS, type FbankOptions, FbankStream, numFrames } from "../core/features/fbank.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { golden, maxAbsDiff, needsShared, shared } from "./helpers.ts";
+import { registry } from "../plugins/mod.ts";
 
 const REF = "kaldi-fbank-reference";
 
@@ -234,10 +235,36 @@ Deno.test("options are validated with messages that name the option", () => {
   assert.equal(fbank(new Float32Array(100), { snipEdges: false }).rows, 1);
 });
 
+Deno.test("options of the wrong type are refused, not coerced (booleans, NaN, seeds)", () => {
+  // Before: snipEdges "false" (truthy) silently kept snip edges, highFreq NaN passed the Nyquist test,
+  // and ditherSeed NaN ran with seed 0 while recording NaN.
+  const x = sweep(1000);
+  const bad = (o: Record<string, unknown>) => () => fbank(x, o as Partial<FbankOptions>);
+  assert.throws(bad({ snipEdges: "false" }), /'snipEdges' must be one of true, false/);
+  assert.throws(bad({ useEnergy: 1 }), /'useEnergy'/);
+  assert.throws(bad({ cmnCenter: "yes" }), /'cmnCenter'/);
+  assert.throws(bad({ highFreq: NaN }), /'highFreq'/);
+  assert.throws(bad({ blackmanCoeff: NaN }), /'blackmanCoeff'/);
+  assert.throws(bad({ dither: 1, ditherSeed: NaN }), /'ditherSeed'/);
+  assert.throws(bad({ dither: 1, ditherSeed: 1.5 }), /'ditherSeed'/);
+  assert.equal(fbank(x, { snipEdges: false, dither: 0 }).cols, 23);
+});
+
 Deno.test("dither is seeded: same seed, same features; another seed, different", () => {
   const x = sweep(4000);
   const a = fbank(x, { dither: 1, ditherSeed: 3 }), b = fbank(x, { dither: 1, ditherSeed: 3 });
   const c = fbank(x, { dither: 1, ditherSeed: 4 });
   assert.equal(maxAbsDiff(a.data, b.data), 0);
   assert.ok(maxAbsDiff(a.data, c.data) > 0);
+});
+
+Deno.test("fbank-stats backbone: audio shorter than one frame is an InputError, not a zero embedding", async () => {
+  // Before: 100 samples (6 ms) gave zero fbank frames and an all-zero embedding without a word.
+  const b = await registry.create("backbone", "fbank-stats", {});
+  await assert.rejects(
+    () => b.embed([{ id: "short.wav", sampleRate: 16000, samples: new Float32Array(100) }]),
+    /short\.wav: 100 samples is shorter than one fbank frame \(25 ms\)/,
+  );
+  const [e] = await b.embed([{ id: "ok.wav", sampleRate: 16000, samples: sweep(4000) }]);
+  assert.equal(e.length, 80);
 });

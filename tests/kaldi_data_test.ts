@@ -103,6 +103,16 @@ Deno.test("writers are atomic and round-trip; readers name the file", async () =
     ]);
     assert.throws(() => readUtt2spk(f("missing")), /missing: no such file/);
     await assert.rejects(writeUtt2spk(f("bad"), new Map([["u 1", "s"]])), /whitespace/);
+    // ids with whitespace would write files that read back as other fields: refused, nothing written
+    await assert.rejects(
+      writeTrials(f("bad"), [{ enroll: "a b", test: "c" }]),
+      /enrollment id 'a b'.*whitespace/,
+    );
+    await assert.rejects(
+      writeSegments(f("bad"), [{ utt: "u1", reco: "", start: 0, end: 1 }]),
+      /recording id '' is empty/,
+    );
+    assert.throws(() => Deno.statSync(f("bad")), Deno.errors.NotFound);
   });
   assert.deepEqual(sortKaldi(["b", "B", "a", "É"], (s) => s), ["B", "a", "b", "É"]);
 });

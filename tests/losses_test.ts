@@ -228,3 +228,37 @@ Deno.test("losses reject bad input with messages that name the problem", async (
   await rejects(() => registry.create("loss", "matryoshka", { inner: "nope" }), /unknown loss 'nope'/);
   await rejects(() => registry.create("loss", "aam-sofmax", {}), /did you mean 'aam-softmax'/);
 });
+
+Deno.test("boolean options given as strings are refused by validate() (losses, clusterers, backbones, adapters)", async () => {
+  // Before: ckm gumbel, mnrl symmetric, softmax bias, finch verbose, fbank-stats cmn/logStd, text
+  // allowRemote/normalize and coral center accepted "false" — a truthy string — and acted as true.
+  const adapters = ["coral", "lang-invariant", "ckm-adapt", "pseudo-label"];
+  let checked = 0;
+  for (const kind of ["loss", "clusterer", "backbone", "adapter"] as const) {
+    for (const { def } of registry.list(kind)) {
+      if (kind === "adapter" && !adapters.includes(def.name)) continue;
+      for (const [k, v] of Object.entries(def.defaults as Record<string, unknown>)) {
+        if (typeof v !== "boolean") continue;
+        checked++;
+        await rejects(
+          () => registry.create(kind, def.name, { [k]: "false" }),
+          (e: Error) => e.name === "ConfigError" && e.message.includes(`'${k}'`),
+          `${kind} '${def.name}' option '${k}'`,
+        );
+      }
+    }
+  }
+  assert(checked >= 13, `${checked} boolean options checked`);
+});
+
+Deno.test("lang-invariant-mse: language ids other than 0/1 are refused, not merged into language 1", async () => {
+  const l = await registry.create("loss", "lang-invariant-mse", { form: "batch-language" });
+  const x = param(Float32Array.from({ length: 8 }, (_, i) => i), [4, 2]);
+  assert(
+    Number.isFinite(l.forward({ embeddings: x, extra: { languages: Int32Array.of(0, 1, 0, 1) } }).data[0]),
+  );
+  throws(
+    () => l.forward({ embeddings: x, extra: { languages: Int32Array.of(0, 1, 2, 1) } }),
+    /extra.languages must be 0 or 1; row 2 has 2/,
+  );
+});

@@ -173,6 +173,9 @@ Deno.test("nemo mel: seq_len rule, frame padding, dither, bad input", () => {
   );
   assertThrows(() => nemoMel(x, { ...o, nFft: 300 }), ConfigError, "power of two");
   assertThrows(() => nemoMel(x, { ...o, nFft: 256 }), ConfigError, "longer than nFft");
+  // before: log "false" (a truthy string) took the log anyway; padValue NaN reached the model input
+  assertThrows(() => nemoMel(x, { ...o, log: "false" as unknown as boolean }), ConfigError, "'log'");
+  assertThrows(() => nemoMel(x, { ...o, padValue: NaN }), ConfigError, "'padValue'");
   // sherpa-onnx's NeMo export metadata -> options
   const m = nemoMelFromMetadata({
     framework: "nemo",
@@ -390,4 +393,33 @@ Deno.test("onnx-speaker + nemo: chosen from NeMo's export signature or frontend=
       else Deno.env.set("EMBEDKIT_MODELS", prev);
     }
   });
+});
+
+Deno.test("fbank front ends take the model's metadata sample_rate (an 8 kHz model gets 8 kHz features)", () => {
+  // Before: every fbank preset computed 16 kHz features whatever rate the model was trained at, as
+  // sherpa-onnx does not (it builds its fbank at metadata sample_rate).
+  const header = (meta: Record<string, string>) => ({
+    producer: "test",
+    metadata: meta,
+    inputs: [{ name: "feats", dims: ["B", "T", 80], elemType: 1 }],
+    outputs: [{ name: "embs", dims: ["B", 256], elemType: 1 }],
+  });
+  const req = { frontend: "auto", layout: "auto", inputName: "", outputName: "" };
+  const fe8 = resolveFrontEnd("m8.onnx", header({ framework: "wespeaker", sample_rate: "8000" }), req);
+  assertEquals([fe8.sampleRate, fe8.fbank?.sampleRate, fe8.frameRate], [8000, 8000, 100]);
+  const sherpa = resolveFrontEnd("s.onnx", header({ sample_rate: "8000" }), {
+    ...req,
+    frontend: "sherpa-onnx",
+  });
+  assertEquals(sherpa.sampleRate, 8000);
+  assertEquals(
+    resolveFrontEnd("d.onnx", header({}), req).sampleRate,
+    16000,
+    "no metadata: the preset's rate",
+  );
+  assertThrows(
+    () => resolveFrontEnd("bad.onnx", header({ framework: "wespeaker", sample_rate: "16k" }), req),
+    ConfigError,
+    "bad.onnx: metadata sample_rate '16k'",
+  );
 });

@@ -386,3 +386,28 @@ Deno.test("onnx-speaker: window split covers the utterance with equal-length chu
   assertEquals(chunkWindows(100, 150, 10), [[0, 100]]);
   assertEquals(chunkWindows(550, 200, 50), [[0, 200], [150, 200], [300, 200], [350, 200]]);
 });
+
+Deno.test("onnx-speaker: a frame-level output [B, T, D] is refused, not read as [B, D]", async () => {
+  // Before: the first D values of each frame-level output were taken as the utterance embedding.
+  const g = new Graph("frames");
+  const x = g.input("feats", ["B", "T", 80]);
+  g.output(g.op("Relu", [x]), "embs", ["B", "T", 80]);
+  await withTempDir(async (dir) => {
+    const path = `${dir}/frames.onnx`;
+    await Deno.writeFile(path, g.encode());
+    const b = await registry.create("backbone", "onnx-speaker", { model: path, frontend: "wespeaker" });
+    const samples = Float32Array.from({ length: 16000 }, (_, i) => Math.sin(i / 7));
+    await assertRejects(
+      () => b.embed([{ id: "a.wav", sampleRate: 16000, samples }]),
+      Error,
+      "output 'embs' has shape [1,98,80], expected [1, 80]; set outputName",
+    );
+    await b.dispose?.();
+    // before: a folder given as the model failed with a bare "Is a directory" OS error
+    await assertRejects(
+      () => registry.create("backbone", "onnx-speaker", { model: dir }),
+      Error,
+      `${dir}: cannot read the model file`,
+    );
+  });
+});

@@ -11,6 +11,8 @@ import { ConfigError, InputError, PluginError } from "../core/errors.ts";
 import { matrix } from "../core/matrix.ts";
 import { golden, maxAbsDiff, withTempDir } from "./helpers.ts";
 import { enrollByMean, enrollmentModels, scoreByMean, trialIndex } from "../core/scoring/trials.ts";
+import { parseScoreFile } from "../core/scoring/score_file.ts";
+import { parseTrials } from "../core/io/kaldi_data.ts";
 import { probit } from "../core/scoring/metrics.ts";
 import { detSvg, writeDetSvg } from "../core/scoring/det_plot.ts";
 import type { DetMetric } from "../plugins/scorers/det.ts";
@@ -66,6 +68,23 @@ Deno.test("eer: NIST-interpolated and ROCCH EER match the Python oracle on every
   console.log(
     `eer: max |diff| vs oracle over ${Object.keys(G.sets).length} sets = ${worst.toExponential(2)}`,
   );
+});
+
+Deno.test("eer: ROCCH EER when a hull vertex lies on the diagonal (BOSARIS rocch2eer, hand-computed)", async () => {
+  const eer = await registry.create("scorer", "eer", {}) as Metric;
+  // tar 0 4 5, non 2 3 5: PAV bins {0, 2, 3} (P(tar) 1/3) and {4, 5, 5} (2/3), so the hull is
+  // (Pfa, Pmiss) = (1, 0), (1/3, 1/3), (0, 1): it crosses Pmiss = Pfa at the vertex, EER = 1/3.
+  const r = eer.compute({
+    scores: Float32Array.of(5, 0, 4, 3, 5, 2),
+    labels: Int8Array.of(1, 1, 1, 0, 0, 0),
+  });
+  assertAlmostEquals(r.eerRocch, 1 / 3, 1e-12, "vertex (1/3, 1/3) on the diagonal");
+  // hull (1, 0), (0.5, 0), (0.25, 0.25), (0, 1): EER = 0.25 at the vertex.
+  const r2 = eer.compute({
+    scores: Float32Array.of(3, 3, 1, 4, 1, 0, 0, 5),
+    labels: Int8Array.of(1, 1, 1, 1, 0, 0, 0, 0),
+  });
+  assertAlmostEquals(r2.eerRocch, 0.25, 1e-12, "vertex (0.25, 0.25) on the diagonal");
 });
 
 Deno.test("min-dcf: p_target 0.01 / 0.05 (and a custom cost) match the oracle and literal WeSpeaker", async () => {
@@ -277,6 +296,12 @@ Deno.test("multi-utterance enrollment: embedding mean and score mean match numpy
   assert(maxAbsDiff(cos.score(x, test, idx), N.enrollment.embedding_mean) < 2e-7, "embedding mean");
   const sm = scoreByMean(cos, enroll, uttIds, enrollment, test, idx);
   assert(maxAbsDiff(sm, N.enrollment.score_mean) < 2e-7, "score mean");
+  const badIdx = { ...idx, enroll: Int32Array.from(idx.enroll, (m, k) => (k === 1 ? models.length : m)) };
+  assertThrows(
+    () => scoreByMean(cos, enroll, uttIds, enrollment, test, badIdx),
+    RangeError,
+    `trial 1 indexes model ${models.length}`,
+  );
   const e = assertThrows(
     () => trialIndex([...named, { enroll: "m1", test: "nope" }], models, testIds, "trials.txt"),
     InputError,
@@ -337,7 +362,28 @@ Deno.test("average-fusion and calibrator errors", async () => {
   );
   const reg = await registry.create("scorer", "logreg-calibration", { regularization: 1e-2 }) as Calibrator;
   reg.fit([Float32Array.from([3, 4, -1, -2])], Int8Array.from([1, 1, 0, 0]));
+  // the same system twice (collinear): a clear error, not a silent all-zero (unconverged) model
+  const dup = await registry.create("scorer", "linear-fusion", {}) as Calibrator;
+  const s = Float32Array.from([0.5, 2, 1, -1, 0.2, -0.5]), l = Int8Array.from([1, 1, 0, 0, 1, 0]);
+  assertThrows(() => dup.fit([s, s], l), RangeError, "collinear");
+  const dupReg = await registry.create("scorer", "linear-fusion", { regularization: 1e-3 }) as Calibrator;
+  dupReg.fit([s, s], l);
+  assert(dupReg.apply([s, s]).some((v) => v !== 0), "regularised fusion of a duplicated system is fitted");
   await assertRejects(() => registry.create("scorer", "linear-fusion", { prior: 1 }), ConfigError, "prior");
+});
+
+Deno.test("score files: a trial scored twice is refused at its line; labels read as in trial lists", () => {
+  assertThrows(
+    () => parseScoreFile("a b 0.5 target\nc d 0.1 nontarget\n\na b 0.7 target\n", "s.txt"),
+    InputError,
+    "s.txt:4: second score for trial 'a b' (first on line 1)",
+  );
+  // the same label words in both readers (score files used to miss 'imposter', trial lists 'imp')
+  const words = ["target", "TGT", "1", "nontarget", "imp", "Imposter", "0"];
+  const fromScores = parseScoreFile(words.map((w, i) => `e t${i} 0.5 ${w}`).join("\n")).map((s) => s.target);
+  const fromTrials = parseTrials(words.map((w, i) => `e t${i} ${w}`).join("\n")).map((t) => t.target);
+  assertEquals(fromScores, [true, true, true, false, false, false, false]);
+  assertEquals(fromTrials, fromScores);
 });
 
 // ---- CLI: score-metrics ---------------------------------------------------------------------------

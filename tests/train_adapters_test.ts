@@ -91,6 +91,9 @@ Deno.test("lang-invariant head shrinks the language gap and keeps speakers apart
   const p = purity((await km.cluster(out)).labels, y);
   assert(p > 0.9, `speaker purity after adaptation ${p}`);
   await rejects(async () => await ad.fit({ x, labels: y }), /needs 'domains'/);
+  // before: a third language id (2) was silently merged with language 1
+  const three = Int32Array.from(langs, (v, i) => (i === 5 ? 2 : v));
+  await rejects(async () => await ad.fit({ x, labels: y, domains: three }), /row 5 has 2/);
 });
 
 Deno.test("ckm-adapt: unsupervised clusters the target; seeded runs agree; semi-supervised uses the shots", async () => {
@@ -153,4 +156,45 @@ Deno.test("pseudo-label: K by elbow, N nearest per centroid as new classes after
     "kept rows are pure",
   );
   deepEqual(ad.transform(tgt.x).rows, tgt.x.rows);
+});
+
+Deno.test("pseudo-label with a seedless clusterer (ahc); too few target rows for kMin is a clear error", async () => {
+  // Before: the adapter always passed `seed` to the clusterer, so 'ahc' failed with "unknown option 'seed'".
+  const tgt = blobs(3, 8, 6, 3, 21, 0.2);
+  const ad = await registry.create("adapter", "pseudo-label", {
+    clusterer: "ahc",
+    clustererOptions: { threshold: 0.5 },
+    kMin: 2,
+    kMax: 6,
+    keep: 4,
+    epochs: 2,
+    batchSize: 12,
+    seed: 1,
+  });
+  await ad.fit({ x: tgt.x });
+  const st = ad.state!() as { chosenK: number; kept: number };
+  assert(st.chosenK >= 2 && st.chosenK <= 6, `chosen K ${st.chosenK}`);
+  // Before: a 1-row target reached the clusterer with minClusters 2 > maxClusters 1.
+  const one: Matrix = { rows: 1, cols: 6, data: tgt.x.data.slice(0, 6) };
+  await rejects(async () => await ad.fit({ x: one }), /1 target embeddings cannot form kMin=2 clusters/);
+});
+
+Deno.test("coral refuses a non-boolean 'center'; ckm-adapt refuses labels of the wrong length", async () => {
+  // Before: center: "false" (a string) was accepted and, being truthy, centred.
+  await rejects(
+    () => registry.create("adapter", "coral", { center: "false" }),
+    /'center' must be one of true, false/,
+  );
+  const { x, y } = blobs(2, 6, 4, 2, 3);
+  const s = await registry.create("adapter", "ckm-adapt", {
+    k: 2,
+    mode: "semi-supervised",
+    hidden: 4,
+    bottleneck: 2,
+    pretrainEpochs: 1,
+    jointEpochs: 1,
+    batchSize: 4,
+  });
+  // Before: a short label array was read past its end (undefined labels) without a word.
+  await rejects(async () => await s.fit({ x, labels: y.slice(0, 5) }), /12 target embeddings but 5 labels/);
 });

@@ -122,6 +122,11 @@ Deno.test("checkpoint: round trip, truncated and foreign files are refused", asy
     const p = join(dir, "x.ckpt");
     await Deno.writeFile(p, bytes.subarray(0, bytes.length - 8));
     await rejects(() => nn.loadCheckpoint(p), /truncated/);
+    // before: a cut inside the JSON header gave a bare SyntaxError without the file name
+    for (const cut of [7, 20]) {
+      await Deno.writeFile(p, bytes.subarray(0, cut));
+      await rejects(() => nn.loadCheckpoint(p), (e: Error) => e.message.startsWith(`${p}: truncated`));
+    }
     await Deno.writeTextFile(p, "hello");
     await rejects(() => nn.loadCheckpoint(p), /not an embedkit checkpoint/);
   });

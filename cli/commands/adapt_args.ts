@@ -5,7 +5,7 @@
 import type { OptionSpec, ParsedArgs } from "../common.ts";
 import { numberOpt } from "../common.ts";
 import type { AdaptOptions } from "../../core/pipelines/adapt.ts";
-import { parseSpec } from "./pipeline_args.ts";
+import { mergeLocale, parseSpec } from "./pipeline_args.ts";
 
 /** The options both commands take. */
 export const ADAPT_OPTIONS: Record<string, OptionSpec> = {
@@ -47,7 +47,7 @@ export function adaptArgs(
     target: {
       data: args.values.target as string,
       maxPerSpeaker: numberOpt(args, "target-per-speaker"),
-      ...(merge ? { speakerOf: (s: string) => s.replace(/^[a-z]{2}_[A-Z]{2}_/, "") } : {}),
+      ...(merge ? { speakerOf: mergeLocale } : {}),
     },
     backbone: parseSpec(args.values.backbone as string),
     adapter: args.values.adapter ? parseSpec(args.values.adapter as string) : undefined,

@@ -41,6 +41,11 @@ export function parseSpec(text: string): PluginSpec {
   return { name, options, ...(label ? { label } : {}) };
 }
 
+/** `--merge-locale`: Asterisk folders `<ll>_<CC>_<voice>` name one speaker per voice across locales. */
+export function mergeLocale(speaker: string): string {
+  return speaker.replace(/^[a-z]{2}_[A-Z]{2}_/, "");
+}
+
 /** Parses a repeatable option into specs (undefined when absent). */
 export function specs(v: unknown): PluginSpec[] | undefined {
   if (v === undefined) return undefined;

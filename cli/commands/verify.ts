@@ -8,7 +8,7 @@ import { verify } from "../../core/pipelines/verify.ts";
 import { formatTrials } from "../../core/pipelines/data.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { join } from "../../core/paths.ts";
-import { parseSpec, specs } from "./pipeline_args.ts";
+import { mergeLocale, parseSpec, specs } from "./pipeline_args.ts";
 
 export const verifyCommand: Command = {
   summary: "speaker verification: data dir -> embeddings -> scores -> EER, minDCF, Cllr",
@@ -68,9 +68,7 @@ export const verifyCommand: Command = {
       normalize: args.values.normalize ? parseSpec(args.values.normalize as string) : undefined,
       calibrate: args.values.calibrate ? parseSpec(args.values.calibrate as string) : undefined,
       fusion: args.values.fusion ? parseSpec(args.values.fusion as string) : undefined,
-      speakerOf: args.values["merge-locale"]
-        ? (spk: string) => spk.replace(/^[a-z]{2}_[A-Z]{2}_/, "")
-        : undefined,
+      speakerOf: args.values["merge-locale"] ? mergeLocale : undefined,
       domainOf: args.values.domain0
         ? ((re: RegExp) => (u: { id: string }) => re.test(u.id) ? 0 : 1)(
           new RegExp(args.values.domain0 as string),

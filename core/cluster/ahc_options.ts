@@ -63,9 +63,7 @@ export function cutLinkage(
 ): { labels: Int32Array; stoppedBy: string } {
   const k = req.numClusters ?? (c.numClusters || undefined);
   if (k !== undefined) {
-    if (!Number.isInteger(k) || k < 1) {
-      throw new ConfigError(name, `numClusters must be a positive integer, got ${k}`);
-    }
+    // request fields are checked by checkClusterRequest, config.numClusters by validateAhc
     return { labels: cutToCount(z, n, Math.min(k, n)), stoppedBy: `count ${k}` };
   }
   if (c.threshold === null) {

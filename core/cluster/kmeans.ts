@@ -301,6 +301,26 @@ function lloyd(x: Matrix, start: Matrix, o: KmeansOptions, tolAbs: number, w: Wo
   return { labels, centroids: c, inertia: inertiaOf(x, c, labels, cosine), iterations: it };
 }
 
+/**
+ * Mean of the rows of each label 0..k-1, row-major [k, cols]; rows labelled outside 0..k-1 (-1 =
+ * unlabelled) are ignored and a label with no rows keeps a zero mean.
+ */
+export function labelMeans(x: Matrix, labels: ArrayLike<number>, k: number): Float32Array {
+  const d = x.cols, out = new Float32Array(k * d), sum = new Float64Array(k * d), n = new Float64Array(k);
+  for (let i = 0; i < x.rows; i++) {
+    const l = labels[i];
+    if (!(l >= 0 && l < k)) continue;
+    n[l]++;
+    for (let j = 0; j < d; j++) sum[l * d + j] += x.data[i * d + j];
+  }
+  for (let l = 0; l < k; l++) {
+    if (n[l]) {
+      for (let j = 0; j < d; j++) out[l * d + j] = sum[l * d + j] / n[l];
+    }
+  }
+  return out;
+}
+
 /** Best-of-nInit k-means. `x` is not modified (the cosine variant normalises a copy). */
 export function kmeans(x: Matrix, o: KmeansOptions, rng: Rng): KmeansFit {
   if (o.k < 1 || o.k > x.rows) {

@@ -90,7 +90,9 @@ export function jaccardErrorRate(
     const ref = mergeOverlappingTurns(trimTurns(refBy.get(file) ?? [], regions));
     const sys = mergeOverlappingTurns(trimTurns(sysBy.get(file) ?? [], regions));
     const refNames = speakersOf(ref).sort(), sysNames = speakersOf(sys).sort();
-    const dur = Math.max(...regions.map((r) => r[1]));
+    // Regions are sorted and disjoint, so the last one ends last; none (a file whose only turns have
+    // zero length) means nothing to score rather than a -Infinity frame count.
+    const dur = regions.length ? regions[regions.length - 1][1] : 0;
     const n = Math.trunc(dur / step);
     const keep = new Uint8Array(n);
     for (const [a, b] of regions) {

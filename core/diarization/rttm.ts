@@ -101,13 +101,16 @@ export async function readRttm(path: string): Promise<Turn[]> {
   return parseRttm(decode(bytes, path), path);
 }
 
-/** Formats turns as RTTM text (times with `digits` decimals, 3 = milliseconds as dscore writes). */
-export function formatRttm(turns: readonly Turn[], digits = 3): string {
+/**
+ * Formats turns as RTTM text (times with `digits` decimals, 3 = milliseconds as dscore writes);
+ * `name` (the file being written) is used in error messages.
+ */
+export function formatRttm(turns: readonly Turn[], digits = 3, name = "<rttm>"): string {
   const out: string[] = [];
   for (const t of turns) {
     for (const [what, v] of [["file", t.file], ["speaker", t.speaker]] as const) {
       if (!v || /\s/.test(v)) {
-        throw new InputError("<rttm>", `${what} id '${v}' is empty or contains whitespace`);
+        throw new InputError(name, `${what} id '${v}' is empty or contains whitespace`);
       }
     }
     out.push(
@@ -120,8 +123,8 @@ export function formatRttm(turns: readonly Turn[], digits = 3): string {
 }
 
 /** Writes turns as an RTTM file atomically (temp file + rename). */
-export function writeRttm(path: string, turns: readonly Turn[], digits = 3): Promise<void> {
-  return writeFileAtomic(path, formatRttm(turns, digits));
+export async function writeRttm(path: string, turns: readonly Turn[], digits = 3): Promise<void> {
+  await writeFileAtomic(path, formatRttm(turns, digits, path));
 }
 
 /** Parses UEM text. Several lines for one file add regions (overlapping regions are merged). */

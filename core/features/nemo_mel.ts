@@ -125,10 +125,12 @@ export function validateNemoMel(o: NemoMelOptions): void {
   check.integer(C, "ditherSeed", o.ditherSeed, 0, 2 ** 32 - 1);
   check.positive(C, "magPower", o.magPower);
   check.oneOf(C, "melNorm", o.melNorm, ["slaney", "none"]);
+  check.oneOf(C, "log", o.log, [true, false]); // a string "false" would be truthy
   check.oneOf(C, "logZeroGuardType", o.logZeroGuardType, ["add", "clamp"]);
   check.positive(C, "logZeroGuardValue", o.logZeroGuardValue);
   check.oneOf(C, "normalize", o.normalize, ["per_feature", "all_features", "none"]);
   check.integer(C, "padTo", o.padTo, 0, 4096);
+  check.range(C, "padValue", o.padValue, -Infinity, Infinity); // NaN would reach the model
   check.oneOf(C, "stftPadMode", o.stftPadMode, ["constant", "reflect"]);
   check.oneOf(C, "seqLenRule", o.seqLenRule, ["floor", "legacy"]);
   const { win, hop, nFft } = nemoSizes(o);

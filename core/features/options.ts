@@ -152,6 +152,18 @@ export function fbankOptions(user: Partial<FbankOptions> = {}): FbankOptions {
   return o;
 }
 
+const BOOLEAN_OPTIONS = [
+  "removeDcOffset",
+  "roundToPowerOfTwo",
+  "snipEdges",
+  "useEnergy",
+  "rawEnergy",
+  "useLog",
+  "usePower",
+  "htkCompat",
+  "cmnCenter",
+] as const satisfies readonly (keyof FbankOptions)[];
+
 /** Throws a ConfigError explaining the first invalid option. */
 export function validateFbankOptions(o: FbankOptions): void {
   const c = "fbank";
@@ -159,14 +171,19 @@ export function validateFbankOptions(o: FbankOptions): void {
   check.positive(c, "frameLength", o.frameLength);
   check.positive(c, "frameShift", o.frameShift);
   check.nonNegative(c, "dither", o.dither);
+  check.integer(c, "ditherSeed", o.ditherSeed, 0, 2 ** 32 - 1);
   check.range(c, "preemphasisCoefficient", o.preemphasisCoefficient, 0, 1);
   check.oneOf(c, "windowType", o.windowType, WINDOWS);
   check.integer(c, "numMelBins", o.numMelBins, 3, 1024);
   check.nonNegative(c, "lowFreq", o.lowFreq);
+  check.range(c, "highFreq", o.highFreq, -Infinity, Infinity); // NaN would pass the Nyquist test below
+  check.range(c, "blackmanCoeff", o.blackmanCoeff, -Infinity, Infinity);
   check.nonNegative(c, "energyFloor", o.energyFloor);
   check.positive(c, "inputScale", o.inputScale);
   check.oneOf(c, "cmn", o.cmn, ["none", "utterance", "sliding"] as const);
   check.integer(c, "cmnWindow", o.cmnWindow, 1);
+  // a string such as "false" would be truthy and silently flip the option
+  for (const k of BOOLEAN_OPTIONS) check.oneOf(c, k, o[k], [true, false]);
   if (o.vtlnWarp !== 1) {
     throw new ConfigError(
       c,

@@ -136,7 +136,16 @@ export function parseSegments(text: string, file = "segments"): Segment[] {
 }
 
 const TARGET = new Set(["target", "1", "true", "tgt"]);
-const NONTARGET = new Set(["nontarget", "0", "false", "non-target", "imposter", "impostor"]);
+const NONTARGET = new Set(["nontarget", "0", "false", "non-target", "imp", "imposter", "impostor"]);
+
+/**
+ * A trial label token (any case) as target (true) / non-target (false), undefined when it is neither;
+ * shared by trial lists and score files so both accept the same words.
+ */
+export function trialLabel(token: string): boolean | undefined {
+  const l = token.toLowerCase();
+  return TARGET.has(l) ? true : NONTARGET.has(l) ? false : undefined;
+}
 
 /** Parses a trial list: `<enroll> <test> [target|nontarget|1|0]` (Kaldi / VoxCeleb style). */
 export function parseTrials(text: string, file = "trials"): Trial[] {
@@ -147,7 +156,7 @@ export function parseTrials(text: string, file = "trials"): Trial[] {
     }
     // VoxCeleb lists put the label first: `1 id10270/x.wav id10270/y.wav`.
     let [a, b, c] = fields;
-    if (fields.length === 3 && (a === "0" || a === "1") && !TARGET.has(c) && !NONTARGET.has(c)) {
+    if (fields.length === 3 && (a === "0" || a === "1") && trialLabel(c) === undefined) {
       [c, a, b] = [a, b, c];
     }
     const has = fields.length === 3;
@@ -156,11 +165,11 @@ export function parseTrials(text: string, file = "trials"): Trial[] {
       throw new InputError(file, "some trials have a label column and some do not", line);
     }
     if (!has) return { enroll: a, test: b };
-    const l = c.toLowerCase();
-    if (!TARGET.has(l) && !NONTARGET.has(l)) {
+    const target = trialLabel(c);
+    if (target === undefined) {
       throw new InputError(file, `label '${c}' is neither target nor nontarget (also accepted: 1/0)`, line);
     }
-    return { enroll: a, test: b, target: TARGET.has(l) };
+    return { enroll: a, test: b, target };
   });
 }
 
@@ -235,13 +244,19 @@ export function formatSpk2utt(m: Map<string, string[]>): string {
 /** Formats segments (times with up to 3 decimals, like Kaldi recipes). */
 export function formatSegments(segs: Segment[]): string {
   const t = (x: number) => (x === -1 ? "-1" : String(Math.round(x * 1000) / 1000));
-  return segs.map((s) => `${s.utt} ${s.reco} ${t(s.start)} ${t(s.end)}\n`).join("");
+  return segs.map((s) => {
+    checkId(s.utt, "utterance id");
+    checkId(s.reco, "recording id");
+    return `${s.utt} ${s.reco} ${t(s.start)} ${t(s.end)}\n`;
+  }).join("");
 }
 /** Formats trials (labels as target/nontarget when present). */
 export function formatTrials(trials: Trial[]): string {
-  return trials.map((t) =>
-    `${t.enroll} ${t.test}${t.target === undefined ? "" : t.target ? " target" : " nontarget"}\n`
-  ).join("");
+  return trials.map((t) => {
+    checkId(t.enroll, "enrollment id");
+    checkId(t.test, "test id");
+    return `${t.enroll} ${t.test}${t.target === undefined ? "" : t.target ? " target" : " nontarget"}\n`;
+  }).join("");
 }
 
 /** Writes wav.scp atomically. */

@@ -37,6 +37,7 @@ class BinReader {
     return t;
   }
   int32(): number {
+    if (this.p + 5 > this.b.length) this.fail("truncated: a size field runs past the end of the file");
     if (this.b[this.p] !== 4) this.fail(`expected a 4-byte integer size marker, found ${this.b[this.p]}`);
     const v = this.dv.getInt32(this.p + 1, true);
     this.p += 5;

@@ -116,7 +116,10 @@ export async function parseNpz(bytes: Uint8Array, what = "archive.npz"): Promise
   const entries = dv.getUint16(eocd + 10, true);
   let p = dv.getUint32(eocd + 16, true);
   const out = new Map<string, NpyArray>();
+  const truncated = (where: string) =>
+    new InputError(what, `truncated or corrupt zip: ${where} runs past the end of the file; re-save it`);
   for (let e = 0; e < entries; e++) {
+    if (p + 46 > bytes.length) throw truncated(`central directory entry ${e}`);
     if (dv.getUint32(p, true) !== 0x02014b50) {
       throw new InputError(what, `corrupt central directory at byte ${p}`);
     }
@@ -131,10 +134,12 @@ export async function parseNpz(bytes: Uint8Array, what = "archive.npz"): Promise
     if (csize === 0xffffffff || local === 0xffffffff) {
       throw new InputError(what, `entry '${name}' uses zip64, which is not supported`);
     }
+    if (local + 30 > bytes.length) throw truncated(`local header of '${name}'`);
     if (dv.getUint32(local, true) !== 0x04034b50) {
       throw new InputError(what, `corrupt local header of '${name}'`);
     }
     const start = local + 30 + dv.getUint16(local + 26, true) + dv.getUint16(local + 28, true);
+    if (start + csize > bytes.length) throw truncated(`data of '${name}'`);
     const raw = bytes.subarray(start, start + csize);
     let file: Uint8Array;
     if (method === 0) file = raw;

@@ -62,11 +62,19 @@ export function decodeCheckpoint(bytes: Uint8Array, what = "checkpoint"): Checkp
   if (new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) {
     throw new RangeError(`${what}: not an embedkit checkpoint (missing ${MAGIC} header)`);
   }
+  const truncated = `${what}: truncated inside its header; the file is damaged, save it again`;
+  if (bytes.length < MAGIC.length + 4) throw new RangeError(truncated);
   const hl = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true);
   const start = MAGIC.length + 4 + hl;
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, start)));
+  if (start > bytes.length) throw new RangeError(truncated);
+  let header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, start)));
+  } catch (e) {
+    throw new RangeError(`${what}: damaged header (${(e as Error).message}); save the checkpoint again`);
+  }
   const body = bytes.slice(start);
-  const n = body.length / 4;
+  const n = Math.floor(body.length / 4);
   const f = new Float32Array(body.buffer, 0, n);
   const model: StateDict = {};
   const buffers: Record<string, Float32Array> = {};

@@ -113,6 +113,18 @@ export function resolveFrontEnd(model: string, h: ModelHeader, req: FrontEndRequ
   // sherpa-onnx's conventions (speaker-embedding-extractor-general-impl.h): normalize_samples=1 means
   // the model takes [-1, 1] floats, 0 means x32768; the mean is subtracted only when
   // feature_normalize_type is "global-mean".
+  // sherpa-onnx and WeSpeaker exports record the rate the model was trained at (sherpa-onnx computes
+  // its fbank at metadata sample_rate); an 8 kHz model must not get 16 kHz features.
+  if (h.metadata.sample_rate !== undefined && h.metadata.sample_rate !== "") {
+    const sr = Number(h.metadata.sample_rate);
+    if (!(Number.isInteger(sr) && sr > 0)) {
+      throw new ConfigError(
+        "onnx-speaker",
+        `${model}: metadata sample_rate '${h.metadata.sample_rate}' is not a rate in Hz; fix the model's metadata`,
+      );
+    }
+    fbank.sampleRate = sr;
+  }
   if (preset === "sherpa-onnx") {
     if (h.metadata.normalize_samples) fbank.inputScale = h.metadata.normalize_samples === "1" ? 1 : 32768;
     fbank.cmn = h.metadata.feature_normalize_type === "global-mean" ? "utterance" : "none";

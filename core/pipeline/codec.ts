@@ -36,15 +36,19 @@ function fromBase64(b64: string): Uint8Array {
   return out;
 }
 
+/** A typed array as `{ $typed, b64 }` (its bytes, whatever view it is), or undefined for anything else. */
+function typedJson(v: unknown): { $typed: TypedTag; b64: string } | undefined {
+  const tag = tagOf(v);
+  if (!tag) return undefined;
+  const a = v as ArrayBufferView;
+  return { $typed: tag, b64: toBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) };
+}
+
 /** Serialises a value (with typed arrays) to JSON text. Key order is preserved. */
 export function encodeValue(value: unknown, indent?: number): string {
   return JSON.stringify(value, function (_k, v) {
-    const tag = tagOf(v);
-    if (tag) {
-      const a = v as ArrayBufferView;
-      const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-      return { $typed: tag, b64: toBase64(bytes.slice()) };
-    }
+    const typed = typedJson(v);
+    if (typed) return typed;
     if (typeof v === "number" && !Number.isFinite(v)) return { $num: String(v) };
     return v;
   }, indent);
@@ -74,11 +78,8 @@ export function stableStringify(value: unknown): string {
     if (v === undefined || typeof v === "function") return null;
     if (typeof v === "number" && !Number.isFinite(v)) return String(v);
     if (typeof v !== "object" || v === null) return v;
-    const tag = tagOf(v);
-    if (tag) {
-      const a = v as ArrayBufferView;
-      return { $typed: tag, b64: toBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice()) };
-    }
+    const typed = typedJson(v);
+    if (typed) return typed;
     if (seen.has(v)) throw new TypeError("stableStringify: cyclic value");
     seen.add(v);
     let out: unknown;

@@ -13,7 +13,17 @@ import type { Matrix } from "../matrix.ts";
 import { Pipeline, type StageRecord } from "../pipeline/runner.ts";
 import type { Registry } from "../registry.ts";
 import { utteranceAudio } from "./audio.ts";
-import { embedAll, labelOf, type PluginSpec, reg, resolved, spec, verificationMetrics } from "./common.ts";
+import {
+  embedAll,
+  labelOf,
+  type PluginSpec,
+  reg,
+  resolved,
+  speakerIndex,
+  spec,
+  utteranceKey,
+  verificationMetrics,
+} from "./common.ts";
 import { generateTrials, loadDataDir, type Utterance } from "./data.ts";
 import { Rng } from "../random.ts";
 
@@ -90,7 +100,11 @@ async function domainUtts(d: DomainSpec, seed: number): Promise<Utterance[]> {
   if (d.maxPerSpeaker) {
     const rng = new Rng(seed);
     const by = new Map<string, Utterance[]>();
-    for (const u of utts) by.set(u.speaker, [...(by.get(u.speaker) ?? []), u]);
+    for (const u of utts) {
+      const list = by.get(u.speaker);
+      if (list) list.push(u);
+      else by.set(u.speaker, [u]);
+    }
     utts = [...by.values()].flatMap((list) =>
       (rng.shuffle([...list]) as Utterance[]).slice(0, d.maxPerSpeaker).sort((a, b) => a.id < b.id ? -1 : 1)
     );
@@ -137,15 +151,16 @@ export async function adaptPipeline(opts: AdaptOptions): Promise<AdaptResult> {
     quiet: opts.quiet,
   });
   const src = await domainUtts(opts.source, seed), tgt = await domainUtts(opts.target, seed + 1);
-  const ids = (u: Utterance[]) => u.map((x) => [x.id, x.speaker, x.path ?? x.samples?.length ?? 0]);
+  // the key holds each utterance's file (fingerprinted) or its samples' checksum: changed audio re-embeds
   const emb = await p.stage("embed", {
     config: {
       backbone: bbCfg,
       sampleRate,
       maxSeconds: opts.maxSeconds ?? null,
-      source: ids(src),
-      target: ids(tgt),
+      source: src.map(utteranceKey),
+      target: tgt.map(utteranceKey),
     },
+    files: [...src, ...tgt].flatMap((u) => u.path && !u.samples ? [u.path] : []),
   }, async () => {
     const model = await r.create("backbone", bb.name, bb.options ?? {});
     try {
@@ -171,10 +186,11 @@ export async function adaptPipeline(opts: AdaptOptions): Promise<AdaptResult> {
   const tNames = [...new Set(tSpk)];
   const tLabels = new Int32Array(tgt.length).fill(-1);
   if (kShot > 0) {
+    const tIndex = speakerIndex(tSpk, tNames);
     const seen = new Map<string, number>();
     tgt.forEach((u, i) => {
       const n = seen.get(u.speaker) ?? 0;
-      if (n < kShot) (tLabels[i] = tNames.indexOf(u.speaker), seen.set(u.speaker, n + 1));
+      if (n < kShot) (tLabels[i] = tIndex[i], seen.set(u.speaker, n + 1));
     });
   }
   const fitWith = opts.fitWith ?? "source+target";
@@ -183,7 +199,7 @@ export async function adaptPipeline(opts: AdaptOptions): Promise<AdaptResult> {
     { config: { adapter: adCfg, fitWith, kShot }, inputs: [emb] },
     async () => {
       const a = await r.create("adapter", ad.name, ad.options ?? {}) as Adapter;
-      const srcData = { x: emb.source, labels: Int32Array.from(src, (u) => sSpkNames.indexOf(u.speaker)) };
+      const srcData = { x: emb.source, labels: speakerIndex(src.map((u) => u.speaker), sSpkNames) };
       const tgtData = { x: emb.target, ...(kShot > 0 ? { labels: tLabels } : {}) };
       if (fitWith === "target") await a.fit(tgtData);
       else await a.fit(srcData, tgtData);

@@ -9,6 +9,7 @@ import { Progress, status } from "../progress.ts";
 import type { Registry } from "../registry.ts";
 import { registry as globalRegistry } from "../registry.ts";
 import type { PluginKind } from "../contracts/base.ts";
+import type { Utterance } from "./data.ts";
 
 /** A plugin by name with options, as pipelines take them (`{ name: "ahc", options: { threshold: 0.5 } }`). */
 export interface PluginSpec {
@@ -36,6 +37,34 @@ export function reg(r?: Registry): Registry {
 /** The full config a plugin runs with (defaults + options), for cache keys and reports. */
 export function resolved(r: Registry, kind: PluginKind, s: PluginSpec): Record<string, unknown> {
   return { plugin: s.name, ...r.resolveConfig(kind, s.name, s.options ?? {}) };
+}
+
+/**
+ * A content checksum of in-memory samples for cache keys: every sample's bits go in (FNV-1a over the
+ * float32 words), so a change anywhere in the audio invalidates the cached stages that read it.
+ */
+export function samplesChecksum(x?: Float32Array): number {
+  if (!x) return 0;
+  const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** What identifies an utterance in a cache key: id, speaker, and its file or its samples' checksum. */
+export function utteranceKey(u: Utterance): unknown[] {
+  return u.samples
+    ? [u.id, u.speaker, u.samples.length, samplesChecksum(u.samples)]
+    : [u.id, u.speaker, u.path ?? null];
+}
+
+/** Speaker index per item (0..S-1 in first-seen order of `speakers`), without an O(n*S) indexOf. */
+export function speakerIndex(
+  items: readonly string[],
+  speakers: readonly string[] = [...new Set(items)],
+): Int32Array {
+  const ids = new Map(speakers.map((s, i) => [s, i]));
+  return Int32Array.from(items, (s) => ids.get(s) ?? -1);
 }
 
 /** Embeds inputs in batches with a progress bar; returns a rows x dim matrix. */

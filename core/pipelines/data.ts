@@ -3,7 +3,8 @@
  * seeded trial generation (all target pairs + a seeded sample of non-target pairs).
  * @module
  */
-import { InputError } from "../errors.ts";
+import { ConfigError, InputError } from "../errors.ts";
+import { parseTrials, parseUtt2spk, parseWavScp } from "../io/kaldi_data.ts";
 import { basename, extname, join, relative } from "../paths.ts";
 import { Rng } from "../random.ts";
 
@@ -78,73 +79,57 @@ export async function listSpeakerFolders(dir: string): Promise<Utterance[]> {
   return utts;
 }
 
-function parseTwoColumn(text: string, file: string): Map<string, string> {
-  const m = new Map<string, string>();
-  text.split(/\r?\n/).forEach((line, i) => {
-    const t = line.trim();
-    if (!t) return;
-    const sp = t.search(/\s/);
-    if (sp < 0) throw new InputError(file, `expected '<id> <value>', got '${t}'`, i + 1);
-    const k = t.slice(0, sp), v = t.slice(sp).trim();
-    if (m.has(k)) throw new InputError(file, `duplicate id '${k}'`, i + 1);
-    m.set(k, v);
-  });
-  return m;
+/** Reads a text input file; a missing or unreadable file is an InputError that says what the file should hold. */
+async function readInput(path: string, holds: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound
+      ? "no such file"
+      : `cannot read it (${(e as Error).message})`;
+    throw new InputError(path, `${why}; it should hold ${holds}`);
+  }
 }
 
 /**
  * A Kaldi-style data dir: `wav.scp` (`<utt> <path>`, relative paths resolved against the dir; piped
- * commands are refused) and `utt2spk`. Trials come from {@link readTrials}.
+ * commands are refused) and `utt2spk`, parsed by core/io/kaldi_data.ts. Trials come from {@link readTrials}.
  */
 export async function readKaldiDataDir(dir: string): Promise<Utterance[]> {
   const scpFile = join(dir, "wav.scp"), u2sFile = join(dir, "utt2spk");
-  const scp = parseTwoColumn(await Deno.readTextFile(scpFile), scpFile);
-  const u2s = parseTwoColumn(await Deno.readTextFile(u2sFile), u2sFile);
-  const utts: Utterance[] = [];
-  for (const [id, spec] of scp) {
-    if (spec.endsWith("|")) {
+  const scp = parseWavScp(await readInput(scpFile, "'<utt> <audio path>' lines"), scpFile);
+  if (!scp.length) throw new InputError(scpFile, "no utterances; add '<utt> <audio path>' lines");
+  const u2s = parseUtt2spk(await readInput(u2sFile, "'<utt> <speaker>' lines"), u2sFile);
+  return scp.map(({ key: id, value, isCommand }) => {
+    if (isCommand) {
       throw new InputError(scpFile, `utterance '${id}' is a piped command; embedkit reads audio files only`);
     }
     const spk = u2s.get(id);
     if (spk === undefined) {
       throw new InputError(u2sFile, `utterance '${id}' from wav.scp has no speaker; add '${id} <speaker>'`);
     }
-    utts.push({ id, speaker: spk, path: spec.startsWith("/") ? spec : join(dir, spec) });
-  }
-  return utts;
+    return { id, speaker: spk, path: value.startsWith("/") ? value : join(dir, value) };
+  });
 }
 
 /**
- * Reads a trials file: `<enroll> <test> target|nontarget` (Kaldi) or `1|0 <enroll> <test>` (VoxCeleb),
- * or two columns (unknown labels). Ids must exist in `known` when given.
+ * Reads a trials file (parsed by core/io/kaldi_data.ts): `<enroll> <test> target|nontarget` (Kaldi),
+ * `1|0 <enroll> <test>` (VoxCeleb), or two columns (unknown labels). Ids must exist in `known` when given.
  */
 export async function readTrials(file: string, known?: ReadonlySet<string>): Promise<Trial[]> {
-  const trials: Trial[] = [];
-  (await Deno.readTextFile(file)).split(/\r?\n/).forEach((line, i) => {
-    const f = line.trim().split(/\s+/);
-    if (f.length === 1 && !f[0]) return;
-    let t: Trial;
-    if (f.length === 3 && /^(target|nontarget)$/.test(f[2])) {
-      t = { enroll: f[0], test: f[1], label: f[2] === "target" ? 1 : 0 };
-    } else if (f.length === 3 && /^[01]$/.test(f[0])) {
-      t = { enroll: f[1], test: f[2], label: f[0] === "1" ? 1 : 0 };
-    } else if (f.length === 2) t = { enroll: f[0], test: f[1], label: -1 };
-    else {
-      throw new InputError(
-        file,
-        `expected '<enroll> <test> target|nontarget' or '1|0 <enroll> <test>', got '${line.trim()}'`,
-        i + 1,
-      );
-    }
+  const text = await readInput(file, "'<enroll> <test> target|nontarget' lines");
+  const parsed = parseTrials(text, file);
+  if (!parsed.length) throw new InputError(file, "no trials; the file is empty");
+  // file line of each trial (the parser skips blank lines), for errors
+  const lineOf = text.split(/\r?\n/).flatMap((l, i) => l.trim() ? [i + 1] : []);
+  return parsed.map((t, i) => {
     for (const id of [t.enroll, t.test]) {
       if (known && !known.has(id)) {
-        throw new InputError(file, `unknown utterance '${id}' (not in the data set)`, i + 1);
+        throw new InputError(file, `unknown utterance '${id}' (not in the data set)`, lineOf[i]);
       }
     }
-    trials.push(t);
+    return { enroll: t.enroll, test: t.test, label: t.target === undefined ? -1 : t.target ? 1 : 0 };
   });
-  if (!trials.length) throw new InputError(file, "no trials; the file is empty");
-  return trials;
 }
 
 /** Options of {@link generateTrials}. */
@@ -172,6 +157,9 @@ export function generateTrials(utts: readonly Utterance[], opts: TrialOptions): 
     throw new InputError("trials", "no speaker has two utterances, so there are no target trials");
   }
   const ratio = opts.nonTargetRatio ?? 5;
+  if (!(ratio >= 0)) {
+    throw new ConfigError("trials", `nonTargetRatio must be >= 0 (Infinity = all pairs), got ${ratio}`);
+  }
   const want = Math.min(
     nonPairs.length,
     Number.isFinite(ratio) ? Math.round(ratio * target.length) : nonPairs.length,
@@ -188,10 +176,12 @@ export function generateTrials(utts: readonly Utterance[], opts: TrialOptions): 
   ];
 }
 
-/** Trials as text: `<enroll> <test> target|nontarget`. */
+/** Trials as text: `<enroll> <test> target|nontarget`, or `<enroll> <test>` when the label is unknown (as {@link readTrials} reads it). */
 export function formatTrials(trials: readonly Trial[]): string {
   return trials.map((t) =>
-    `${t.enroll} ${t.test} ${t.label === 1 ? "target" : t.label === 0 ? "nontarget" : "unknown"}`
+    t.label === -1
+      ? `${t.enroll} ${t.test}`
+      : `${t.enroll} ${t.test} ${t.label === 1 ? "target" : "nontarget"}`
   ).join("\n") + "\n";
 }
 
@@ -200,13 +190,8 @@ export async function loadDataDir(
   dir: string,
 ): Promise<{ utts: Utterance[]; trialsFile?: string; layout: string }> {
   const exists = async (p: string) => await Deno.stat(p).then(() => true, () => false);
-  const utts = await exists(join(dir, "wav.scp"))
-    ? await readKaldiDataDir(dir)
-    : await listSpeakerFolders(dir);
+  const kaldi = await exists(join(dir, "wav.scp"));
+  const utts = kaldi ? await readKaldiDataDir(dir) : await listSpeakerFolders(dir);
   const trialsFile = await exists(join(dir, "trials")) ? join(dir, "trials") : undefined;
-  return {
-    utts,
-    trialsFile,
-    layout: await exists(join(dir, "wav.scp")) ? "kaldi" : `folder per speaker (${basename(dir)})`,
-  };
+  return { utts, trialsFile, layout: kaldi ? "kaldi" : `folder per speaker (${basename(dir)})` };
 }

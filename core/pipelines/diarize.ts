@@ -12,15 +12,16 @@ import type { Clusterer, ClusterResult } from "../contracts/clusterer.ts";
 import type { Metric } from "../contracts/scorer.ts";
 import { formatRttm, readRttm, type Turn } from "../diarization/rttm.ts";
 import { ConfigError, InputError } from "../errors.ts";
-import { isArkMatrix, readArk } from "../io/kaldi_ark.ts";
-import type { Matrix } from "../matrix.ts";
+import { arkVectorsToMatrix, readArk } from "../io/kaldi_ark.ts";
+import { check } from "../config.ts";
+import { firstNonFinite, type Matrix } from "../matrix.ts";
 import { basename, extname } from "../paths.ts";
 import { Pipeline, type StageRecord } from "../pipeline/runner.ts";
 import { status } from "../progress.ts";
 import type { Registry } from "../registry.ts";
 import { SileroVad } from "../vad/silero.ts";
 import { readMono } from "./audio.ts";
-import { embedAll, labelOf, type PluginSpec, reg, resolved, spec } from "./common.ts";
+import { embedAll, labelOf, type PluginSpec, reg, resolved, samplesChecksum, spec } from "./common.ts";
 import { energyVad, type Region, slidingWindows, windowsToTurns } from "./segments.ts";
 
 /** Options of {@link diarize}. */
@@ -139,6 +140,10 @@ export async function diarize(opts: DiarizeOptions): Promise<DiarizeResult> {
   const beCfg = backend.map((b) => resolved(r, "adapter", b));
   const window = opts.window ?? 1.5, step = opts.step ?? 0.75;
   const collar = opts.collar ?? 0.25, skipOverlap = opts.skipOverlap ?? true;
+  check.positive("diarize", "window", window);
+  check.positive("diarize", "step", step);
+  check.nonNegative("diarize", "collar", collar);
+  if (opts.numSpeakers !== undefined) check.integer("diarize", "numSpeakers", opts.numSpeakers, 1);
   const file = opts.file ??
     (opts.audio
       ? basename(opts.audio, extname(opts.audio))
@@ -160,23 +165,21 @@ export async function diarize(opts: DiarizeOptions): Promise<DiarizeResult> {
     emb = await p.stage("load-embeddings", { files: [ark, segments] }, async () => {
       const segs = await readSegments(segments);
       const vecs = readArk(ark);
-      const rows: Float32Array[] = [];
-      for (const s of segs) {
-        const v = vecs.get(s.key);
-        if (!v) throw new InputError(segments, `segment '${s.key}' has no embedding in ${ark}`);
-        if (isArkMatrix(v)) {
-          throw new InputError(ark, `'${s.key}' is a matrix; expected one vector per segment`);
-        }
-        rows.push(v);
-      }
-      const dim = rows[0].length;
-      const data = new Float32Array(rows.length * dim);
-      rows.forEach((v, i) => {
-        if (v.length !== dim) {
-          throw new InputError(ark, `'${segs[i].key}' has dim ${v.length}, expected ${dim}`);
-        }
-        data.set(v, i * dim);
+      const entries = segs.map((s) => {
+        const value = vecs.get(s.key);
+        if (!value) throw new InputError(segments, `segment '${s.key}' has no embedding in ${ark}`);
+        return { key: s.key, value };
       });
+      const x = arkVectorsToMatrix(entries, ark).matrix;
+      const bad = firstNonFinite(x.data);
+      if (bad >= 0) {
+        throw new InputError(
+          ark,
+          `'${segs[Math.floor(bad / x.cols)].key}' holds a non-finite value (${
+            x.data[bad]
+          }); re-extract or drop that segment`,
+        );
+      }
       const windows = segs.map((s) => ({ start: s.start, end: s.end }));
       let speech = 0, last = -Infinity;
       for (const w of windows) {
@@ -184,7 +187,7 @@ export async function diarize(opts: DiarizeOptions): Promise<DiarizeResult> {
         last = Math.max(last, w.end);
       }
       return {
-        x: { rows: rows.length, cols: dim, data },
+        x,
         windows,
         vad: { method: "from the segments file", speechSeconds: speech, regions: segs.length },
       };
@@ -198,7 +201,8 @@ export async function diarize(opts: DiarizeOptions): Promise<DiarizeResult> {
     const audio = opts.samples
       ? { samples: opts.samples, sampleRate }
       : await readMono(opts.audio!, sampleRate);
-    const audioKey = { source, n: audio.samples.length, head: Array.from(audio.samples.subarray(0, 64)) };
+    // the whole signal's checksum: in-memory audio changed anywhere must not reuse cached stages
+    const audioKey = { source, n: audio.samples.length, checksum: samplesChecksum(audio.samples) };
     const vadMethod = opts.vad ?? "silero";
     if (vadMethod === "reference" && !reference) {
       throw new ConfigError("diarize", "vad 'reference' needs a reference RTTM");

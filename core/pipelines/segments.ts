@@ -79,6 +79,12 @@ export function slidingWindows(
   step: number,
   minLength = 0.2,
 ): Region[] {
+  if (!(length > 0) || !(step > 0)) {
+    // a zero or negative step would never leave the first region
+    throw new RangeError(
+      `slidingWindows: window length and step must be > 0 seconds, got ${length} and ${step}`,
+    );
+  }
   const out: Region[] = [];
   for (const r of regions) {
     const dur = r.end - r.start;

@@ -15,6 +15,7 @@ import { l2normalize, type Tensor } from "../autodiff/mod.ts";
 import type { Clusterer } from "../contracts/clusterer.ts";
 import type { Metric } from "../contracts/scorer.ts";
 import { formatRttm, type Turn } from "../diarization/rttm.ts";
+import { check } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { l2NormalizeRows } from "../kernels/distance.ts";
 import { applyModule, batchOf } from "../nn/head.ts";
@@ -130,6 +131,15 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
     lr: opts.lr ?? 1e-3,
     lossRatio: opts.lossRatio ?? 0.5,
   };
+  // a zero batch or sample count would loop forever or divide by zero below
+  for (const k of ["maxIterations", "epochs", "samplesPerEpoch", "batchSize"] as const) {
+    check.integer("ssl-diarize", k, cfg[k], 1);
+  }
+  check.positive("ssl-diarize", "initialFactor", cfg.initialFactor);
+  check.positive("ssl-diarize", "lr", cfg.lr);
+  if (!widths.length) throw new ConfigError("ssl-diarize", "'layers' needs at least one width");
+  check.positive("ssl-diarize", "lossRatio", cfg.lossRatio);
+  for (const w of widths) check.integer("ssl-diarize", "layers", w, 1);
   // the embeddings and the plain-AHC baseline come from the diarize pipeline (its own cached stages)
   const base = await diarize({
     ...opts.input,

@@ -58,13 +58,12 @@ export function synthesize(
   );
   const state = res.map(() => [0, 0]);
   let phase = 0, f0 = voice.f0 * (1 + (rng.next() - 0.5) * 0.1), glott = 0;
-  let syl = 0, sylLen = sampleRate / voice.rate, sylPos = 0, voiced = true;
+  let sylLen = sampleRate / voice.rate, sylPos = 0, voiced = true;
   for (let i = 0; i < n; i++) {
     if (sylPos >= sylLen) {
       sylPos = 0;
       sylLen = (sampleRate / voice.rate) * (0.6 + rng.next() * 0.8);
       voiced = rng.next() > 0.15;
-      syl++;
       f0 = voice.f0 * (1 + (rng.next() - 0.5) * 0.15);
     }
     const env = voiced ? Math.sin(Math.PI * sylPos / sylLen) ** 2 : 0;
@@ -91,7 +90,6 @@ export function synthesize(
   for (const v of out) peak = Math.max(peak, Math.abs(v));
   const gain = peak > 0 ? 0.5 / peak : 1;
   for (let i = 0; i < n; i++) out[i] *= gain;
-  void syl;
   return out;
 }
 

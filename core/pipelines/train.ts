@@ -9,6 +9,7 @@
  * @module
  */
 import { tensor } from "../autodiff/tensor.ts";
+import { check } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { applyCmn, fbank, FBANK_PRESETS } from "../features/fbank.ts";
 import type { Matrix } from "../matrix.ts";
@@ -24,7 +25,16 @@ import { Pipeline, type StageRecord } from "../pipeline/runner.ts";
 import { Progress } from "../progress.ts";
 import type { Registry } from "../registry.ts";
 import { utteranceAudio } from "./audio.ts";
-import { embedAll, labelOf, type PluginSpec, reg, resolved, spec } from "./common.ts";
+import {
+  embedAll,
+  labelOf,
+  type PluginSpec,
+  reg,
+  resolved,
+  speakerIndex,
+  spec,
+  utteranceKey,
+} from "./common.ts";
 import { loadDataDir, type Utterance } from "./data.ts";
 import { selectTrainingDevice, type TrainingDevicePref } from "../kernels/webgpu_gemm.ts";
 import { status } from "../progress.ts";
@@ -137,6 +147,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     backbone: mode === "head" ? resolved(r, "backbone", spec(opts.backbone ?? "fbank-stats")) : null,
   };
   if (!opts.data && !opts.utterances) throw new ConfigError("train", "give a data dir (data) or utterances");
+  check.oneOf("train", "mode", mode, ["tdnn", "head"] as const);
+  for (const k of ["embedDim", "numMelBins", "cropsPerUtt", "epochs", "batchSize"] as const) {
+    check.integer("train", k, cfg[k], 1);
+  }
+  for (const k of ["segSeconds", "lr", "maxSeconds"] as const) check.positive("train", k, cfg[k]);
   if (cfg.channels.length !== cfg.kernels.length || cfg.channels.length !== cfg.dilations.length) {
     throw new ConfigError(
       "train",
@@ -154,7 +169,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const data = await p.stage("data", {
     config: {
       dirs,
-      inMemory: opts.utterances?.map((u) => [u.id, u.speaker, u.samples?.length ?? 0]) ?? null,
+      inMemory: opts.utterances?.map(utteranceKey) ?? null,
     },
     files: dirs,
   }, async () => {
@@ -167,6 +182,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   });
   const utts: Utterance[] = opts.utterances ? [...opts.utterances] : data;
   const speakers = [...new Set(utts.map((u) => u.speaker))].sort();
+  const speakerOf = speakerIndex(utts.map((u) => u.speaker), speakers);
   if (speakers.length < 2) {
     throw new ConfigError("train", `needs at least 2 speakers, found ${speakers.length}`);
   }
@@ -185,15 +201,18 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     if (mode === "head") {
       const bb = spec(opts.backbone ?? "fbank-stats");
       const model = await r.create("backbone", bb.name, bb.options ?? {});
-      const x = await embedAll(
-        model,
-        utts.length,
-        async (i) => ({ id: utts[i].id, ...(await utteranceAudio(utts[i], 16000, cfg.maxSeconds)) }),
-        `embed ${labelOf(bb)}`,
-      );
-      await model.dispose?.();
-      const labels = Int32Array.from(utts, (u) => speakers.indexOf(u.speaker));
-      const { head, report } = await trainHead(x, labels, {
+      let x: Matrix;
+      try {
+        x = await embedAll(
+          model,
+          utts.length,
+          async (i) => ({ id: utts[i].id, ...(await utteranceAudio(utts[i], 16000, cfg.maxSeconds)) }),
+          `embed ${labelOf(bb)}`,
+        );
+      } finally {
+        await model.dispose?.(); // also when a file fails to decode
+      }
+      const { head, report } = await trainHead(x, speakerOf, {
         outDim: cfg.embedDim,
         hidden: 256,
         loss: lossSpec.name,
@@ -221,7 +240,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       factors.forEach((f, fi) => {
         const x = f === 1 ? a.samples : speedPerturb(a.samples, f);
         feats.push(applyCmn(fbank(x, fopts)));
-        labels.push(speakers.indexOf(utts[i].speaker) + fi * speakers.length); // perturbed copies are new speakers
+        labels.push(speakerOf[i] + fi * speakers.length); // perturbed copies are new speakers
         bar.tick();
       });
     }

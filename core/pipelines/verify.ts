@@ -9,12 +9,22 @@
  */
 import type { Adapter } from "../contracts/adapter.ts";
 import type { Calibrator, ScoreNormalizer, TrialIndex, TrialScorer } from "../contracts/scorer.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, InputError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { Pipeline, type StageRecord } from "../pipeline/runner.ts";
 import type { Registry } from "../registry.ts";
 import { utteranceAudio } from "./audio.ts";
-import { embedAll, labelOf, type PluginSpec, reg, resolved, spec, verificationMetrics } from "./common.ts";
+import {
+  embedAll,
+  labelOf,
+  type PluginSpec,
+  reg,
+  resolved,
+  speakerIndex,
+  spec,
+  utteranceKey,
+  verificationMetrics,
+} from "./common.ts";
 import { generateTrials, loadDataDir, readTrials, type Trial, type Utterance } from "./data.ts";
 
 /** Options of {@link verify}. */
@@ -87,14 +97,6 @@ export interface VerifyResult {
   readonly stages: StageRecord[];
 }
 
-/** A cheap content checksum of in-memory samples for cache keys. */
-function checksum(x?: Float32Array): number {
-  if (!x) return 0;
-  let h = 0;
-  for (let i = 0; i < x.length; i += 7) h = (h * 31 + Math.round(x[i] * 1e6)) | 0;
-  return h;
-}
-
 /** Runs verification end to end and returns every system's scores and metrics. */
 export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
   const r = reg(opts.registry);
@@ -130,9 +132,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     {
       config: {
         data: opts.data ?? null,
-        inMemory: memUtts
-          ? memUtts.map((u) => [u.id, u.speaker, u.samples?.length ?? 0, checksum(u.samples)])
-          : null,
+        inMemory: memUtts ? memUtts.map(utteranceKey) : null,
       },
       files: opts.data ? [opts.data] : [],
     },
@@ -166,6 +166,13 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     return { rows: x.rows, cols: x.cols, data: out };
   };
   const byId = new Map(utts.map((u, i) => [u.id, i]));
+  // speaker index per utterance: the labels every back-end adapter is fitted with
+  const speakerLabels = speakerIndex(utts.map((u) => u.speaker));
+  const fitAdapter = async (a: PluginSpec, x: Matrix): Promise<Adapter> => {
+    const ad = await r.create("adapter", a.name, a.options ?? {}) as Adapter;
+    await ad.fit({ x, labels: speakerLabels, ...(domains ? { domains } : {}) });
+    return ad;
+  };
 
   const trialsFile = opts.trials ?? data.trialsFile ?? undefined;
   const trials = await p.stage(
@@ -193,6 +200,18 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     },
   );
   const index: TrialIndex = trials;
+  if (!trials.labels.includes(1) || !trials.labels.includes(0)) {
+    // fail before any embedding work: EER, minDCF and Cllr need both classes
+    throw trialsFile
+      ? new InputError(
+        trialsFile,
+        "needs labelled trials, at least one target and one non-target ('<enroll> <test> target|nontarget')",
+      )
+      : new ConfigError(
+        "verify",
+        "the generated trials have no non-target pair: give utterances of two or more speakers and nonTargetRatio > 0",
+      );
+  }
 
   // audio is read once and shared by every backbone (not cached: it is the input, not a result)
   const audioCache = new Map<number, { samples: Float32Array; sampleRate: number }>();
@@ -248,18 +267,7 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
       },
       async () => {
         let x = emb.x;
-        const states: Record<string, unknown>[] = [];
-        for (const a of backend) {
-          const ad = await r.create("adapter", a.name, a.options ?? {}) as Adapter;
-          const speakers = [...new Set(utts.map((u) => u.speaker))];
-          await ad.fit({
-            x,
-            labels: Int32Array.from(utts, (u) => speakers.indexOf(u.speaker)),
-            ...(domains ? { domains } : {}),
-          });
-          x = applyAdapter(ad, x);
-          states.push({ adapter: a.name, ...(ad.state?.() ?? {}) });
-        }
+        for (const a of backend) x = applyAdapter(await fitAdapter(a, x), x);
         return { x, adapters: backend.map((a) => a.name) };
       },
     );
@@ -280,14 +288,8 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
         }
         // refit the scoring back-end to get a live instance (its state is not cached as an object)
         let x = emb.x, ad: Adapter | undefined;
-        const speakers = [...new Set(utts.map((u) => u.speaker))];
         for (const a of backend) {
-          ad = await r.create("adapter", a.name, a.options ?? {}) as Adapter;
-          await ad.fit({
-            x,
-            labels: Int32Array.from(utts, (u) => speakers.indexOf(u.speaker)),
-            ...(domains ? { domains } : {}),
-          });
+          ad = await fitAdapter(a, x);
           if (a !== last) x = applyAdapter(ad, x);
         }
         if (!ad?.score) {

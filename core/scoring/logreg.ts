@@ -112,7 +112,7 @@ export function trainLogreg(
     return f;
   };
   let f = objective(theta);
-  let it = 0;
+  let it = 0, singular = false;
   for (; it < opts.maxIterations; it++) {
     const g = new Float64Array(D), h = new Float64Array(D * D);
     const acc = (i: number, y: number, w: number) => {
@@ -134,7 +134,10 @@ export function trainLogreg(
     }
     for (let a = 0; a < D; a++) for (let b = 0; b < a; b++) h[b * D + a] = h[a * D + b];
     const step = solveSpd(h, g, D);
-    if (!step) break;
+    if (!step) {
+      singular = true;
+      break;
+    }
     let dec = 0;
     for (let k = 0; k < D; k++) dec += g[k] * step[k];
     if (dec / 2 < opts.tolerance) break;
@@ -156,6 +159,12 @@ export function trainLogreg(
   if (it >= opts.maxIterations || (lam === 0 && f / Math.LN2 < 1e-9)) {
     throw new RangeError(
       `${what}: logistic regression has no finite optimum or did not converge in ${opts.maxIterations} iterations (are the classes separable?); raise 'regularization' (e.g. 1e-3)`,
+    );
+  }
+  // A singular Hessian leaves no Newton step: stopping there would return an unconverged model.
+  if (singular) {
+    throw new RangeError(
+      `${what}: logistic regression is degenerate (singular Hessian at iteration ${it}): a system's scores are constant or several systems are collinear; drop the duplicate system or raise 'regularization' (e.g. 1e-3)`,
     );
   }
   return {

@@ -148,7 +148,11 @@ export interface EerResult {
  * The threshold reported is the score at that first point (WeSpeaker's `score_sort[x1]`).
  */
 export function eerNist(split: ScoreSplit): EerResult {
-  const { thresholds, pmiss, pfa } = operatingPoints(split);
+  return eerOfPoints(operatingPoints(split));
+}
+
+/** {@link eerNist} on operating points already computed (no second sort of the scores). */
+export function eerOfPoints({ thresholds, pmiss, pfa }: OperatingPoints): EerResult {
   let x1 = 0;
   while (x1 < pmiss.length && pmiss[x1] - pfa[x1] < 0) x1++;
   if (x1 === 0) return { eer: pmiss[0], threshold: thresholds[1] }; // unreachable: point 0 has Pmiss 0, Pfa 1
@@ -220,7 +224,9 @@ export function eerRocch(split: ScoreSplit): number {
   for (let i = 0; i + 1 < pfa.length; i++) {
     const x0 = pfa[i], x1 = pfa[i + 1], y0 = pmiss[i], y1 = pmiss[i + 1];
     let seg: number;
-    if (x0 - y0 === 0 || x1 - y1 === 0) seg = 0;
+    // BOSARIS `dd = [1,-1]*XY`: a horizontal or vertical segment contributes no candidate. A hull
+    // vertex ON the diagonal is not such a case: the lines through it cross x = y at the vertex itself.
+    if (x0 === x1 || y0 === y1) seg = 0;
     else {
       // line a*x + b*y = 1 through both points; its crossing of x = y is at 1 / (a + b).
       const det = x0 * y1 - x1 * y0;
@@ -249,7 +255,14 @@ function dcfNorm(p: DcfParams): { pt: number; cm: number; cf: number; cdef: numb
 
 /** Normalised minimum DCF over all achievable thresholds, and the threshold that reaches it. */
 export function minDcf(split: ScoreSplit, params: DcfParams): { minDcf: number; threshold: number } {
-  const { thresholds, pmiss, pfa } = operatingPoints(split);
+  return minDcfOfPoints(operatingPoints(split), params);
+}
+
+/** {@link minDcf} on operating points already computed (one sort serves every prior). */
+export function minDcfOfPoints(
+  { thresholds, pmiss, pfa }: OperatingPoints,
+  params: DcfParams,
+): { minDcf: number; threshold: number } {
   const { pt, cm, cf, cdef } = dcfNorm(params);
   let best = Infinity, thr = NaN;
   for (let k = 0; k < pmiss.length; k++) {

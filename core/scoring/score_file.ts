@@ -4,6 +4,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { trialLabel } from "../io/kaldi_data.ts";
 
 /** One scored trial. */
 export interface ScoredTrial {
@@ -13,12 +14,10 @@ export interface ScoredTrial {
   readonly target?: boolean;
 }
 
-const TARGET = new Set(["target", "1", "tgt", "true"]);
-const NONTARGET = new Set(["nontarget", "0", "non-target", "imp", "impostor", "false"]);
-
 /** Parses a score file; errors name the file and line and say what was expected. */
 export function parseScoreFile(text: string, file = "scores"): ScoredTrial[] {
   const out: ScoredTrial[] = [];
+  const lineOf = new Map<string, number>(); // enroll + test -> first line, to refuse a second score
   text.replace(/^\uFEFF/, "").split(/\r?\n/).forEach((raw, i) => {
     const t = raw.trim();
     if (!t || t.startsWith("#")) return;
@@ -28,17 +27,23 @@ export function parseScoreFile(text: string, file = "scores"): ScoredTrial[] {
     }
     const score = Number(f[2]);
     if (!Number.isFinite(score)) throw new InputError(file, `score '${f[2]}' is not a finite number`, i + 1);
-    let target: boolean | undefined;
-    if (f.length === 4) {
-      const l = f[3].toLowerCase();
-      if (TARGET.has(l)) target = true;
-      else if (NONTARGET.has(l)) target = false;
-      else {throw new InputError(
-          file,
-          `label '${f[3]}' is neither target nor nontarget (1/0 also accepted)`,
-          i + 1,
-        );}
+    const target = f.length === 4 ? trialLabel(f[3]) : undefined;
+    if (f.length === 4 && target === undefined) {
+      throw new InputError(
+        file,
+        `label '${f[3]}' is neither target nor nontarget (1/0 also accepted)`,
+        i + 1,
+      );
     }
+    const key = `${f[0]}\u0000${f[1]}`, first = lineOf.get(key);
+    if (first !== undefined) {
+      throw new InputError(
+        file,
+        `second score for trial '${f[0]} ${f[1]}' (first on line ${first}); keep one line per trial`,
+        i + 1,
+      );
+    }
+    lineOf.set(key, i + 1);
     out.push({ enroll: f[0], test: f[1], score, target });
   });
   if (!out.length) throw new InputError(file, "no scores found (empty file?)");

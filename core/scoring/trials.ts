@@ -118,7 +118,14 @@ export function scoreByMean(
 ): Float32Array {
   const { rows } = rowsOf(enrollment, uttIds, source);
   let total = 0;
-  for (const m of trials.enroll) total += rows[m].length;
+  trials.enroll.forEach((m, k) => {
+    if (!(m >= 0 && m < rows.length)) {
+      throw new RangeError(
+        `scoreByMean: trial ${k} indexes model ${m}, but the enrollment has ${rows.length}`,
+      );
+    }
+    total += rows[m].length;
+  });
   const e = new Int32Array(total), t = new Int32Array(total);
   let p = 0;
   trials.enroll.forEach((m, k) => {

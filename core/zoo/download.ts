@@ -6,6 +6,7 @@
  * @module
  */
 import { dirname } from "../paths.ts";
+import { sha256Hex } from "../loader.ts";
 
 /** Options for {@link download}. */
 export interface DownloadOptions {
@@ -31,9 +32,7 @@ export interface DownloadResult {
 
 /** sha256 hex of a file (models are tens of MB: read whole, digested by Web Crypto). */
 export async function sha256File(path: string): Promise<string> {
-  const bytes = await Deno.readFile(path);
-  const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(await Deno.readFile(path));
 }
 
 /** Raised when the network cannot be reached or the server refuses; says how to install by hand. */

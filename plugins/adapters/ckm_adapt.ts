@@ -21,6 +21,7 @@ import { Adam } from "../../core/nn/optim.ts";
 import { StatefulRng } from "../../core/nn/rng.ts";
 import { Trainer } from "../../core/nn/trainer.ts";
 import { applyModule, batchOf } from "../../core/nn/head.ts";
+import { labelMeans } from "../../core/cluster/kmeans.ts";
 
 /** Options of ckm-adapt. */
 export interface CkmAdaptConfig {
@@ -139,6 +140,11 @@ export const ckmAdaptAdapter: AdapterPlugin<CkmAdaptConfig> = {
           if (!lab) {
             throw new RangeError("ckm-adapt: semi-supervised mode needs target 'labels' (-1 = unlabelled)");
           }
+          if (lab.length !== x.rows) {
+            throw new RangeError(
+              `ckm-adapt: ${x.rows} target embeddings but ${lab.length} labels; give one label per row (-1 = unlabelled)`,
+            );
+          }
           const shots = [...lab.keys()].filter((i) => lab[i] >= 0);
           if (!shots.length) {
             throw new RangeError("ckm-adapt: semi-supervised mode found no labelled (>= 0) target rows");
@@ -194,11 +200,11 @@ export const ckmAdaptAdapter: AdapterPlugin<CkmAdaptConfig> = {
         const km = await registry.create("clusterer", "kmeans", { k: c.k, seed: c.seed });
         const res = await km.cluster(codes, { numClusters: c.k, seed: c.seed });
         centroids = ckm.parameters()[0];
-        centroids.data.set(centroidsOf(codes, res.labels, c.k));
+        centroids.data.set(labelMeans(codes, res.labels, c.k));
         if (rbf) {
           const lab = U.labels!;
           const nc = rbf.parameters()[0].shape[0];
-          rbf.parameters()[0].data.set(centroidsOf(codes, Int32Array.from(lab, (v) => v), nc));
+          rbf.parameters()[0].data.set(labelMeans(codes, lab, nc));
         }
         await run("ckm-adapt joint", c.jointEpochs, [
           ...ae.parameters(),
@@ -217,19 +223,6 @@ export const ckmAdaptAdapter: AdapterPlugin<CkmAdaptConfig> = {
     };
   },
 };
-
-/** Mean of the rows of each label 0..k-1 (rows labelled < 0 ignored; empty clusters stay 0). */
-function centroidsOf(z: Matrix, labels: Int32Array, k: number): Float32Array {
-  const out = new Float32Array(k * z.cols), n = new Float64Array(k);
-  for (let i = 0; i < z.rows; i++) {
-    const l = labels[i];
-    if (l < 0 || l >= k) continue;
-    n[l]++;
-    for (let j = 0; j < z.cols; j++) out[l * z.cols + j] += z.data[i * z.cols + j];
-  }
-  for (let l = 0; l < k; l++) if (n[l]) { for (let j = 0; j < z.cols; j++) out[l * z.cols + j] /= n[l]; }
-  return out;
-}
 
 /** Nearest centroid of each row. */
 function nearest(z: Matrix, c: Float32Array, k: number): Int32Array {

@@ -68,6 +68,7 @@ export const coralAdapter: AdapterPlugin<CoralConfig> = {
   },
   validate(c) {
     check.nonNegative("adapter 'coral'", "regularization", c.regularization);
+    check.oneOf("adapter 'coral'", "center", c.center, [true, false]);
   },
   create(c) {
     let A: Float64Array | null = null, ms: Float64Array | null = null, mt: Float64Array | null = null;

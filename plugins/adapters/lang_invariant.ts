@@ -80,13 +80,20 @@ export const langInvariantAdapter: AdapterPlugin<LangInvariantAdapterConfig> = {
             `lang-invariant: ${data.x.rows} rows but ${data.labels.length} labels / ${data.domains.length} language ids`,
           );
         }
+        const odd = data.domains.findIndex((v) => v !== 0 && v !== 1);
+        if (odd >= 0) {
+          // a third language would otherwise be silently merged with language 1
+          throw new RangeError(
+            `lang-invariant: 'domains' must be 0 or 1 (two languages); row ${odd} has ${data.domains[odd]}`,
+          );
+        }
         const inv = await registry.create("loss", "lang-invariant-mse", {
           form: "batch-language",
           weight: c.weight,
         });
         const langs = data.domains;
         const r = await trainHead(data.x, data.labels, c, "lang-invariant", (emb, idx) => {
-          const l = Int32Array.from(idx, (i) => (langs[i] === 0 ? 0 : 1));
+          const l = Int32Array.from(idx, (i) => langs[i]);
           if (c.weight === 0 || !l.includes(0) || !l.includes(1)) return undefined;
           return inv.forward({ embeddings: emb, extra: { languages: l } });
         });

@@ -15,6 +15,7 @@ import { registry } from "../../core/registry.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
 import type { Module } from "../../core/nn/module.ts";
 import { applyModule, trainHead } from "../../core/nn/head.ts";
+import { labelMeans } from "../../core/cluster/kmeans.ts";
 
 /** Options of the pseudo-label adapter. */
 export interface PseudoLabelConfig {
@@ -97,7 +98,17 @@ export const pseudoLabelAdapter: AdapterPlugin<PseudoLabelConfig> = {
         if (src && src.x.cols !== tgt.x.cols) {
           throw new RangeError(`pseudo-label: source dim ${src.x.cols} != target dim ${tgt.x.cols}`);
         }
-        const cl = await registry.create("clusterer", c.clusterer, { ...c.clustererOptions, seed: c.seed });
+        if (tgt.x.rows < c.kMin) {
+          throw new RangeError(
+            `pseudo-label: ${tgt.x.rows} target embeddings cannot form kMin=${c.kMin} clusters; lower kMin or add data`,
+          );
+        }
+        // the seed goes to clusterers that have one (ahc and finch-ahc are deterministic and have none)
+        const seeded = "seed" in (registry.get("clusterer", c.clusterer).defaults as object);
+        const cl = await registry.create("clusterer", c.clusterer, {
+          ...c.clustererOptions,
+          ...(seeded ? { seed: c.seed } : {}),
+        });
         const res = await cl.cluster(tgt.x, {
           minClusters: c.kMin,
           maxClusters: Math.min(c.kMax, tgt.x.rows),
@@ -109,7 +120,7 @@ export const pseudoLabelAdapter: AdapterPlugin<PseudoLabelConfig> = {
         const cm = res.extra?.centroids as Matrix | undefined;
         const cent = cm && cm.rows === chosenK && cm.cols === d
           ? cm.data
-          : meansOf(tgt.x, res.labels, chosenK);
+          : labelMeans(tgt.x, res.labels, chosenK);
         const srcClasses = src?.labels ? Math.max(-1, ...src.labels) + 1 : 0;
         pseudo = new Int32Array(tgt.x.rows).fill(-1);
         for (let k = 0; k < chosenK; k++) {
@@ -140,13 +151,3 @@ export const pseudoLabelAdapter: AdapterPlugin<PseudoLabelConfig> = {
     };
   },
 };
-
-function meansOf(x: Matrix, labels: Int32Array, k: number): Float32Array {
-  const out = new Float32Array(k * x.cols), n = new Float64Array(k);
-  for (let i = 0; i < x.rows; i++) {
-    n[labels[i]]++;
-    for (let j = 0; j < x.cols; j++) out[labels[i] * x.cols + j] += x.data[i * x.cols + j];
-  }
-  for (let l = 0; l < k; l++) for (let j = 0; j < x.cols; j++) out[l * x.cols + j] /= n[l] || 1;
-  return out;
-}

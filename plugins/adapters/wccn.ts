@@ -44,10 +44,11 @@ export const wccnAdapter: AdapterPlugin<WccnConfig> = {
           for (const r of rows) {
             for (let j = 0; j < d; j++) diff[j] = x.data[r * d + j] - m[j];
             for (let a = 0; a < d; a++) {
-              for (let q = 0; q < d; q++) w[a * d + q] += (diff[a] * diff[q]) / rows.length / groups.size;
+              for (let q = 0; q <= a; q++) w[a * d + q] += (diff[a] * diff[q]) / rows.length / groups.size;
             }
           }
         }
+        for (let a = 0; a < d; a++) for (let q = 0; q < a; q++) w[q * d + a] = w[a * d + q]; // symmetric
         for (let i = 0; i < d; i++) w[i * d + i] += c.regularization;
         b = cholesky(
           invSpd(w, d, "wccn: within-class covariance"),

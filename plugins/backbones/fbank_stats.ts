@@ -8,7 +8,7 @@
  */
 import type { Backbone, BackboneInput, BackbonePlugin } from "../../core/contracts/mod.ts";
 import { check } from "../../core/config.ts";
-import { ConfigError } from "../../core/errors.ts";
+import { ConfigError, InputError } from "../../core/errors.ts";
 import { applyCmn, fbank, FBANK_PRESETS } from "../../core/features/fbank.ts";
 
 /** Options of the fbank-stats backbone. */
@@ -101,6 +101,8 @@ export const fbankStatsBackbone: BackbonePlugin<FbankStatsConfig> = {
     check.positive(NAME, "sampleRate", c.sampleRate);
     check.oneOf(NAME, "stats", c.stats, ["mean+std", "mean", "std"] as const);
     check.range(NAME, "dropQuantile", c.dropQuantile, 0, 0.95);
+    check.oneOf(NAME, "cmn", c.cmn, [true, false]);
+    check.oneOf(NAME, "logStd", c.logStd, [true, false]);
     if (c.cmn && c.stats === "mean") {
       throw new ConfigError(NAME, "cmn=true zeroes the means: use stats=std or mean+std");
     }
@@ -121,18 +123,28 @@ export const fbankStatsBackbone: BackbonePlugin<FbankStatsConfig> = {
         ...c,
       }),
       embed(inputs: readonly BackboneInput[]): Promise<Float32Array[]> {
-        return Promise.resolve(inputs.map((inp) => {
-          if (!inp.samples) throw new ConfigError(NAME, `input '${inp.id}' has no audio samples`);
-          if (inp.sampleRate !== undefined && inp.sampleRate !== c.sampleRate) {
-            throw new ConfigError(
-              NAME,
-              `input '${inp.id}' is ${inp.sampleRate} Hz but the backbone expects ${c.sampleRate} Hz; resample it or set sampleRate`,
-            );
-          }
-          let feats = fbank(inp.samples, opts);
-          if (c.cmn) feats = applyCmn(feats);
-          return poolStats(feats, c);
-        }));
+        // errors reject the promise (a Promise-returning method should not throw synchronously)
+        return new Promise((resolve) =>
+          resolve(inputs.map((inp) => {
+            if (!inp.samples) throw new ConfigError(NAME, `input '${inp.id}' has no audio samples`);
+            if (inp.sampleRate !== undefined && inp.sampleRate !== c.sampleRate) {
+              throw new ConfigError(
+                NAME,
+                `input '${inp.id}' is ${inp.sampleRate} Hz but the backbone expects ${c.sampleRate} Hz; resample it or set sampleRate`,
+              );
+            }
+            let feats = fbank(inp.samples, opts);
+            if (feats.rows === 0) {
+              // pooling no frames would give an all-zero embedding, which scores as NaN/0 downstream
+              throw new InputError(
+                inp.id,
+                `${inp.samples.length} samples is shorter than one fbank frame (${opts.frameLength} ms); drop it`,
+              );
+            }
+            if (c.cmn) feats = applyCmn(feats);
+            return poolStats(feats, c);
+          }))
+        );
       },
     };
   },

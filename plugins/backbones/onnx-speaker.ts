@@ -31,6 +31,7 @@ import { writeFileAtomic } from "../../core/atomic.ts";
 import { join } from "../../core/paths.ts";
 import { zooModel } from "../../core/zoo/catalog.ts";
 import { modelPath } from "../../core/zoo/store.ts";
+import { sha256Hex } from "../../core/loader.ts";
 
 /** Options of the onnx-speaker backbone. */
 export interface OnnxSpeakerConfig {
@@ -50,11 +51,7 @@ export interface OnnxSpeakerConfig {
 
 const C = "backbone 'onnx-speaker'";
 
-/** sha256 hex of bytes. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex };
 
 /** One run of the model on an equal-length slice of an utterance's features. */
 interface Segment {
@@ -115,7 +112,10 @@ async function loadModelBytes(spec: string): Promise<{ bytes: Uint8Array; random
         "model file not found; give a path to an .onnx file, `deno task embedkit models pull NAME`, or random:resnet34",
       );
     }
-    throw e;
+    throw new InputError(
+      spec,
+      `cannot read the model file (${(e as Error).message}); give a path to an .onnx file`,
+    );
   }
 }
 
@@ -299,6 +299,13 @@ class OnnxSpeakerBackbone implements Backbone {
           );
         }
         const e = res[fe.outputName];
+        if (e.data.length !== batch.length * this.dim) {
+          // e.g. a frame-level output [B, T, D]: reading it as [B, D] would give wrong embeddings
+          throw new ConfigError(
+            C,
+            `${this.cfg.model}: output '${fe.outputName}' has shape [${e.dims}], expected [${batch.length}, ${this.dim}]; set outputName to the utterance-level embedding`,
+          );
+        }
         batch.forEach((s, k) => {
           const acc = sums.get(s.input) ?? { sum: new Float64Array(this.dim), n: 0 };
           for (let d = 0; d < this.dim; d++) acc.sum[d] += e.data[k * this.dim + d];

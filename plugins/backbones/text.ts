@@ -112,6 +112,9 @@ export const textBackbone: BackbonePlugin<TextConfig> = {
     check.integer(C, "dim", c.dim, 0, 1 << 16);
     check.integer(C, "batchSize", c.batchSize, 1, 4096);
     check.integer(C, "maxLength", c.maxLength, 1, 1 << 16);
+    // a string "false" would be truthy: allowRemote would then permit downloads
+    check.oneOf(C, "allowRemote", c.allowRemote, [true, false]);
+    check.oneOf(C, "normalize", c.normalize, [true, false]);
     if (typeof c.model !== "string") throw new ConfigError(C, "'model' must be a folder path");
   },
   async create(c) {

@@ -5,6 +5,7 @@
  */
 import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/contracts/mod.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
+import { checkClusterRequest } from "../../core/cluster/request.ts";
 import { countLabels, linkage, LINKAGES } from "../../core/cluster/linkage.ts";
 import {
   type AhcConfig,
@@ -41,6 +42,7 @@ export const ahcClusterer: ClustererPlugin<AhcConfig> = {
     return {
       cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
         assertFinite(x, NAME);
+        checkClusterRequest(NAME, req);
         const n = x.rows;
         if (n === 0) {
           return { labels: new Int32Array(0), numClusters: 0, extra: { linkage: new Float64Array(0) } };

@@ -10,6 +10,7 @@ import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/
 import { check } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
+import { checkClusterRequest } from "../../core/cluster/request.ts";
 import { Rng } from "../../core/random.ts";
 import { kmeansPlusPlus } from "../../core/cluster/kmeans.ts";
 import { concreteAssign, distortion } from "../../core/cluster/concrete.ts";
@@ -59,6 +60,7 @@ export const concreteKmeansClusterer: ClustererPlugin<ConcreteKmeansConfig> = {
     return {
       cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
         assertFinite(x, NAME);
+        checkClusterRequest(NAME, req);
         const k = req.numClusters ?? (c.k || undefined);
         if (k === undefined) {
           throw new ConfigError(NAME, "needs a cluster count: set 'k' or pass request.numClusters");

@@ -6,6 +6,7 @@
 import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/contracts/mod.ts";
 import { check } from "../../core/config.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
+import { checkClusterRequest } from "../../core/cluster/request.ts";
 import { finch, FINCH_SEARCH, type FinchMetric, finchToCount } from "../../core/cluster/finch.ts";
 import { status } from "../../core/progress.ts";
 
@@ -49,11 +50,13 @@ export const finchClusterer: ClustererPlugin<FinchConfig> = {
     check.integer(NAME, "level", c.level, -1000);
     check.integer(NAME, "annAbove", c.annAbove, 0);
     check.integer(NAME, "seed", c.seed, 0, 2 ** 32 - 1);
+    check.oneOf(NAME, "verbose", c.verbose, [true, false]);
   },
   create(c) {
     return {
       cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
         assertFinite(x, NAME);
+        checkClusterRequest(NAME, req);
         const seed = req.seed ?? c.seed;
         const search = { annAbove: c.annAbove, ann: { ...FINCH_SEARCH.ann, seed } };
         const h = finch(

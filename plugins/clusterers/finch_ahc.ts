@@ -13,6 +13,7 @@
 import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/contracts/mod.ts";
 import { check } from "../../core/config.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
+import { checkClusterRequest } from "../../core/cluster/request.ts";
 import { cosineMatrix, pdist, sqEuclideanMatrix } from "../../core/kernels/distance.ts";
 import { clusterMeans, finch } from "../../core/cluster/finch.ts";
 import { countLabels, linkage, LINKAGES } from "../../core/cluster/linkage.ts";
@@ -108,6 +109,7 @@ export const finchAhcClusterer: ClustererPlugin<FinchAhcConfig> = {
     return {
       cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
         assertFinite(x, NAME);
+        checkClusterRequest(NAME, req);
         const n = x.rows;
         if (n === 0) return { labels: new Int32Array(0), numClusters: 0 };
         const first = finch(x, c.finchMetric).partitions[0];

@@ -8,6 +8,7 @@ import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/
 import { check } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
+import { checkClusterRequest } from "../../core/cluster/request.ts";
 import { Rng } from "../../core/random.ts";
 import { kmeans, type KmeansFit, kneedle } from "../../core/cluster/kmeans.ts";
 import { silhouette } from "../../core/cluster/metrics.ts";
@@ -80,6 +81,7 @@ export const kmeansClusterer: ClustererPlugin<KmeansConfig> = {
     return {
       cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
         assertFinite(x, NAME);
+        checkClusterRequest(NAME, req);
         const seed = req.seed ?? c.seed;
         const rng = new Rng(seed);
         const opts = (k: number) => ({ k, metric: c.metric, nInit: c.nInit, maxIter: c.maxIter, tol: c.tol });
@@ -97,7 +99,8 @@ export const kmeansClusterer: ClustererPlugin<KmeansConfig> = {
         if (x.rows === 0) return { labels: new Int32Array(0), numClusters: 0, extra: { seed } };
         const fixed = req.numClusters ?? (c.k || undefined);
         if (fixed !== undefined) {
-          return done(kmeans(x, opts(Math.min(fixed, x.rows)), rng), { chosenK: fixed });
+          const k = Math.min(fixed, x.rows); // more clusters than rows: one per row
+          return done(kmeans(x, opts(k), rng), { chosenK: k });
         }
         const lo = Math.max(c.selectK === "silhouette" ? 2 : 1, req.minClusters ?? c.kMin);
         const hi = Math.min(x.rows - (c.selectK === "silhouette" ? 1 : 0), req.maxClusters ?? c.kMax);

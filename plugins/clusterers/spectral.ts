@@ -18,6 +18,7 @@ import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/
 import { check } from "../../core/config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
+import { checkClusterRequest } from "../../core/cluster/request.ts";
 import { cosineMatrix } from "../../core/kernels/distance.ts";
 import { laplacianExtremes, maxGap, pGrid, PrunedAffinity, rankRows } from "../../core/cluster/nmesc.ts";
 import { kmeans } from "../../core/cluster/kmeans.ts";
@@ -73,6 +74,7 @@ export const spectralClusterer: ClustererPlugin<SpectralConfig> = {
     return {
       cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
         assertFinite(x, NAME);
+        checkClusterRequest(NAME, req);
         const n = x.rows;
         const seed = req.seed ?? c.seed;
         if (n === 0) return { labels: new Int32Array(0), numClusters: 0, extra: { seed } };

@@ -26,7 +26,13 @@ import {
   tensor,
   where,
 } from "../../core/autodiff/mod.ts";
-import { classWeights, embeddings2d, labelsFor, oneHot } from "../../core/nn/loss_helpers.ts";
+import {
+  checkCosineMargin,
+  classWeights,
+  embeddings2d,
+  labelsFor,
+  oneHot,
+} from "../../core/nn/loss_helpers.ts";
 
 /** Options of AAM-Softmax. */
 export interface AamSoftmaxConfig {
@@ -73,13 +79,10 @@ export const aamSoftmaxLoss: LossPlugin<AamSoftmaxConfig> = {
   },
   validate(c) {
     const n = "loss 'aam-softmax'";
-    check.integer(n, "dim", c.dim, 1);
-    check.integer(n, "numClasses", c.numClasses, 2);
-    check.positive(n, "scale", c.scale);
-    check.range(n, "margin", c.margin, 0, Math.PI / 2);
+    checkCosineMargin(n, c, Math.PI / 2);
     check.integer(n, "subCenters", c.subCenters, 1, 64);
     check.integer(n, "seed", c.seed, 0);
-    if (typeof c.easyMargin !== "boolean") check.oneOf(n, "easyMargin", c.easyMargin, [true, false]);
+    check.oneOf(n, "easyMargin", c.easyMargin, [true, false]);
   },
   create(c) {
     const rows = c.numClasses * c.subCenters;

@@ -40,6 +40,7 @@ export const ckmLoss: LossPlugin<CkmConfig> = {
     check.integer(n, "dim", c.dim, 1);
     check.integer(n, "k", c.k, 1);
     check.positive(n, "tau", c.tau);
+    check.oneOf(n, "gumbel", c.gumbel, [true, false]);
     check.integer(n, "seed", c.seed, 0);
   },
   create(c) {

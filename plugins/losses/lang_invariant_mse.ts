@@ -58,6 +58,12 @@ export const langInvariantMseLoss: LossPlugin<LangInvariantConfig> = {
           if (lang.length !== B) {
             throw new RangeError(`lang-invariant-mse: ${lang.length} language ids for ${B} embeddings`);
           }
+          const odd = lang.findIndex((l) => l !== 0 && l !== 1);
+          if (odd >= 0) {
+            throw new RangeError(
+              `lang-invariant-mse: extra.languages must be 0 or 1; row ${odd} has ${lang[odd]}`,
+            );
+          }
           a = [], b = [];
           lang.forEach((l, i) => (l === 0 ? a : b).push(i));
         } else {

@@ -29,6 +29,7 @@ export const mnrlLoss: LossPlugin<MnrlConfig> = {
   },
   validate(c) {
     check.positive("loss 'mnrl'", "scale", c.scale);
+    check.oneOf("loss 'mnrl'", "symmetric", c.symmetric, [true, false]);
   },
   create(c) {
     return {

@@ -33,6 +33,7 @@ export const softmaxLoss: LossPlugin<SoftmaxConfig> = {
     const n = "loss 'softmax'";
     check.integer(n, "dim", c.dim, 1);
     check.integer(n, "numClasses", c.numClasses, 2);
+    check.oneOf(n, "bias", c.bias, [true, false]);
     check.integer(n, "seed", c.seed, 0);
   },
   create(c) {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Metric, MetricInput, ScorerPlugin } from "../../core/contracts/mod.ts";
-import { type DetCurve, detCurve, eerNist } from "../../core/scoring/metrics.ts";
+import { type DetCurve, detCurve, eerOfPoints, operatingPoints } from "../../core/scoring/metrics.ts";
 import { metricSplit } from "../../core/scoring/metric_input.ts";
 
 /** Options of the `det` metric (none). */
@@ -29,9 +29,8 @@ export const detMetric: ScorerPlugin<DetConfig, DetMetric> = {
       role: "metric",
       curve: (input) => detCurve(metricSplit(input, "det")),
       compute(input) {
-        const split = metricSplit(input, "det");
-        const c = detCurve(split);
-        return { points: c.pmiss.length, eer: eerNist(split).eer };
+        const points = operatingPoints(metricSplit(input, "det")); // the summary needs no probits
+        return { points: points.pmiss.length, eer: eerOfPoints(points).eer };
       },
     };
   },

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Metric, ScorerPlugin } from "../../core/contracts/mod.ts";
-import { minDcf } from "../../core/scoring/metrics.ts";
+import { minDcfOfPoints, operatingPoints } from "../../core/scoring/metrics.ts";
 import { metricSplit, priorKey } from "../../core/scoring/metric_input.ts";
 import { DCF_DEFAULTS, DCF_OPTIONS, type DcfConfig, validateDcf } from "./dcf_config.ts";
 
@@ -20,10 +20,10 @@ export const minDcfMetric: ScorerPlugin<DcfConfig, Metric> = {
     return {
       role: "metric",
       compute(input) {
-        const split = metricSplit(input, "min-dcf");
+        const points = operatingPoints(metricSplit(input, "min-dcf")); // one sort for every prior
         const out: Record<string, number> = {};
         for (const p of c.pTargets) {
-          const r = minDcf(split, { pTarget: p, cMiss: c.cMiss, cFa: c.cFa });
+          const r = minDcfOfPoints(points, { pTarget: p, cMiss: c.cMiss, cFa: c.cFa });
           out[`minDcf@${priorKey(p)}`] = r.minDcf;
           out[`threshold@${priorKey(p)}`] = r.threshold;
         }

@@ -110,9 +110,9 @@ def rocch_eer(tar, non):
     for i in range(len(pf) - 1):
         xx, yy = np.array(pf[i:i + 2]), np.array(pm[i:i + 2])
         XY = np.stack([xx, yy], axis=1)
-        dd = XY[:, 0] - XY[:, 1]
+        dd = np.array([1, -1]) @ XY  # BOSARIS: [pfa0 - pfa1, pmiss0 - pmiss1]
         if np.min(np.abs(dd)) == 0 or abs(np.linalg.det(XY)) == 0:
-            seg = 0.0  # segment touches the diagonal, or lies on a line through the origin
+            seg = 0.0  # horizontal or vertical segment, or one on a line through the origin
         else:
             seg_c = np.linalg.solve(XY, np.ones(2))
             seg = 1 / np.sum(seg_c)
