@@ -2,7 +2,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { commands } from "../cli/commands/mod.ts";
 import { helpText, parseCommandArgs } from "../cli/common.ts";
 import { join } from "node:path";
-import { ROOT } from "./helpers.ts";
+import { needsShared, ROOT, shared } from "./helpers.ts";
 
 async function embedkit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -74,3 +74,61 @@ Deno.test("cli: unknown command and unknown flag fail with a pointer to help", a
   assertEquals(b.code, 1);
   assert(b.stderr.includes("--help"), b.stderr);
 });
+
+Deno.test("cli: --ep reaches every ONNX backbone spec that does not set its own", async () => {
+  await import("../plugins/mod.ts");
+  const { backboneSpecs } = await import("../cli/commands/pipeline_args.ts");
+  const args = { values: { ep: "node" }, positionals: [] };
+  assertEquals(
+    backboneSpecs(args, ["fbank-stats", "onnx-speaker:model=random:xvector-small", "onnx-speaker:ep=wasm"]),
+    [
+      { name: "fbank-stats" },
+      { name: "onnx-speaker", options: { model: "random:xvector-small", ep: "node" } },
+      { name: "onnx-speaker", options: { ep: "wasm" } },
+    ],
+  );
+  assertEquals(backboneSpecs({ values: {}, positionals: [] }, "fbank-stats"), [{ name: "fbank-stats" }]);
+});
+
+Deno.test(
+  needsShared(
+    "cli: verify --ep wasm reports the EP that ran; --ep node without --allow-ffi explains the fix",
+  ),
+  async () => {
+    const dir = await Deno.makeTempDir({ dir: "/tmp" });
+    try {
+      const common = [
+        "verify",
+        shared("librispeech", "test-other"),
+        "--backbone",
+        "onnx-speaker:model=random:xvector-small",
+        "--max-seconds",
+        "1",
+        "--work",
+        join(dir, "work"),
+      ];
+      const ok = await embedkit(...common, "--ep", "wasm", "--out", join(dir, "r.json"));
+      assertEquals(ok.code, 0, ok.stderr);
+      const r = JSON.parse(await Deno.readTextFile(join(dir, "r.json"))) as {
+        systems: { info: { ep: string } }[];
+      };
+      assertEquals(r.systems[0].info.ep, "wasm");
+      const bad = await embedkit(...common, "--fresh", "--ep", "node", "--out", join(dir, "n.json"));
+      assertEquals(bad.code, 1);
+      assert(bad.stderr.includes("--allow-ffi"), bad.stderr);
+      await assertRejectsNotFound(join(dir, "n.json"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+async function assertRejectsNotFound(path: string): Promise<void> {
+  try {
+    await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  throw new Error(`${path} should not exist after a failed run`);
+}

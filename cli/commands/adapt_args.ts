@@ -5,7 +5,7 @@
 import type { OptionSpec, ParsedArgs } from "../common.ts";
 import { numberOpt } from "../common.ts";
 import type { AdaptOptions } from "../../core/pipelines/adapt.ts";
-import { mergeLocale, parseSpec } from "./pipeline_args.ts";
+import { backboneSpecs, EP_OPTION, mergeLocale, parseSpec } from "./pipeline_args.ts";
 
 /** The options both commands take. */
 export const ADAPT_OPTIONS: Record<string, OptionSpec> = {
@@ -29,6 +29,7 @@ export const ADAPT_OPTIONS: Record<string, OptionSpec> = {
     help: "target folders named <ll>_<CC>_<voice> (Asterisk) are one speaker per voice across locales",
   },
   backbone: { type: "string", help: "backbone spec for both domains", default: "fbank-stats" },
+  ...EP_OPTION,
   adapter: { type: "string", help: "adapter spec (default: the pipeline's own adapter)" },
   "max-seconds": { type: "string", help: "use at most this much of each utterance (s)", default: "6" },
   seed: { type: "string", help: "seed", default: "1234" },
@@ -49,7 +50,7 @@ export function adaptArgs(
       maxPerSpeaker: numberOpt(args, "target-per-speaker"),
       ...(merge ? { speakerOf: mergeLocale } : {}),
     },
-    backbone: parseSpec(args.values.backbone as string),
+    backbone: backboneSpecs(args, args.values.backbone as string)![0],
     adapter: args.values.adapter ? parseSpec(args.values.adapter as string) : undefined,
     maxSeconds: numberOpt(args, "max-seconds"),
     seed: numberOpt(args, "seed"),

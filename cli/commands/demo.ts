@@ -5,6 +5,7 @@
 import type { Command } from "../common.ts";
 import { numberOpt } from "../common.ts";
 import { demo } from "../../core/pipelines/demo.ts";
+import { EP_OPTION } from "./pipeline_args.ts";
 
 export const demoCommand: Command = {
   summary: "run verification and diarization end to end and write an HTML report (no downloads)",
@@ -25,6 +26,7 @@ export const demoCommand: Command = {
     seed: { type: "string", help: "master seed (trial sampling, random weights, clustering)" },
     fresh: { type: "boolean", help: "recompute every stage instead of resuming from out/demo/work" },
     quiet: { type: "boolean", help: "no progress lines on stderr" },
+    ...EP_OPTION,
   },
   async run(args) {
     const r = await demo({
@@ -33,6 +35,7 @@ export const demoCommand: Command = {
       synthetic: Boolean(args.values.synthetic),
       model: args.values.model as string | undefined,
       randomXvector: !args.values["no-random-xvector"],
+      ep: args.values.ep as string | undefined,
       seed: numberOpt(args, "seed"),
       resume: !args.values.fresh,
       quiet: Boolean(args.values.quiet),

@@ -6,13 +6,21 @@ import type { Command } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
 import { diarize } from "../../core/pipelines/diarize.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
-import { EMBEDDING_INPUT_OPTIONS, embeddingInput, parseSpec, runOptions, specs } from "./pipeline_args.ts";
+import {
+  backboneSpecs,
+  EMBEDDING_INPUT_OPTIONS,
+  embeddingInput,
+  EP_OPTION,
+  runOptions,
+  specs,
+} from "./pipeline_args.ts";
 
 export const diarizeCommand: Command = {
   summary: "speaker diarization: audio -> VAD -> windows -> embeddings -> clusterer -> RTTM (+ DER/JER)",
   usage:
     "AUDIO | --ark FILE --segments FILE  [--reference RTTM] [--clusterer SPEC]... [--speakers N] [--rttm FILE]",
   options: {
+    ...EP_OPTION,
     ...EMBEDDING_INPUT_OPTIONS,
     reference: { type: "string", help: "reference RTTM: score DER/JER" },
     vad: { type: "string", help: "silero, energy, reference (oracle) or none", default: "silero" },
@@ -42,7 +50,7 @@ export const diarizeCommand: Command = {
       vad: args.values.vad as "silero",
       window: numberOpt(args, "window"),
       step: numberOpt(args, "step"),
-      backbone: parseSpec(args.values.backbone as string),
+      backbone: backboneSpecs(args, args.values.backbone as string)![0],
       backend: specs(args.values.backend),
       center: !args.values["no-center"],
       clusterers: specs(args.values.clusterer),

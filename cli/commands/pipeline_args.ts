@@ -6,6 +6,7 @@
  */
 import type { PluginSpec } from "../../core/pipelines/common.ts";
 import type { OptionSpec, ParsedArgs } from "../common.ts";
+import { registry } from "../../core/registry.ts";
 
 /** Parses one plugin spec. */
 export function parseSpec(text: string): PluginSpec {
@@ -44,6 +45,28 @@ export function parseSpec(text: string): PluginSpec {
 /** `--merge-locale`: Asterisk folders `<ll>_<CC>_<voice>` name one speaker per voice across locales. */
 export function mergeLocale(speaker: string): string {
   return speaker.replace(/^[a-z]{2}_[A-Z]{2}_/, "");
+}
+
+/** `--ep`: the execution provider for every backbone that runs ONNX (an `ep` inside a spec wins). */
+export const EP_OPTION: Record<string, OptionSpec> = {
+  ep: {
+    type: "string",
+    help:
+      "execution provider for ONNX backbones: auto|webgpu|wasm|node (node: run via 'deno task embedkit:native')",
+  },
+};
+
+/** Parses backbone specs and gives `--ep` to those whose plugin has an `ep` option and does not set one. */
+export function backboneSpecs(args: ParsedArgs, v: unknown): PluginSpec[] | undefined {
+  const list = specs(v);
+  const ep = args.values.ep as string | undefined;
+  if (!ep || !list) return list;
+  return list.map((s) =>
+    registry.has("backbone", s.name) && "ep" in registry.get("backbone", s.name).defaults &&
+      s.options?.ep === undefined
+      ? { ...s, options: { ...s.options, ep } }
+      : s
+  );
 }
 
 /** Parses a repeatable option into specs (undefined when absent). */

@@ -6,7 +6,14 @@ import type { Command } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
 import { sslDiarize } from "../../core/pipelines/ssl_diarize.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
-import { EMBEDDING_INPUT_OPTIONS, embeddingInput, parseSpec, runOptions } from "./pipeline_args.ts";
+import {
+  backboneSpecs,
+  EMBEDDING_INPUT_OPTIONS,
+  embeddingInput,
+  EP_OPTION,
+  parseSpec,
+  runOptions,
+} from "./pipeline_args.ts";
 import { DRLM_KINDS, type DrlmKind } from "../../core/pipelines/drlm.ts";
 
 export const sslDiarizeCommand: Command = {
@@ -15,6 +22,7 @@ export const sslDiarizeCommand: Command = {
   usage:
     "AUDIO | --ark FILE --segments FILE  --speakers N [--reference RTTM] [--loss contrastive|triplet] [--drlm dnn|conformer]",
   options: {
+    ...EP_OPTION,
     ...EMBEDDING_INPUT_OPTIONS,
     reference: { type: "string", help: "reference RTTM: DER per iteration" },
     speakers: { type: "string", help: "target number of speakers (required)" },
@@ -53,7 +61,7 @@ export const sslDiarizeCommand: Command = {
         audio,
         embeddings,
         reference: args.values.reference as string | undefined,
-        backbone: parseSpec(args.values.backbone as string),
+        backbone: backboneSpecs(args, args.values.backbone as string)![0],
         collar: numberOpt(args, "collar"),
       },
       numSpeakers: speakers,

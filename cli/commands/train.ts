@@ -5,7 +5,7 @@
 import type { Command } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
 import { train } from "../../core/pipelines/train.ts";
-import { parseSpec } from "./pipeline_args.ts";
+import { backboneSpecs, EP_OPTION, parseSpec } from "./pipeline_args.ts";
 
 function list(v: unknown, name: string): number[] | undefined {
   if (v === undefined) return undefined;
@@ -20,6 +20,7 @@ export const trainCommand: Command = {
   summary: "train an x-vector TDNN (or a head) on speaker-labelled data with a loss plugin; export ONNX",
   usage: "DATA_DIR... [--loss SPEC] [--epochs N] [--speed-perturb] [--model-out FILE.onnx]",
   options: {
+    ...EP_OPTION,
     mode: {
       type: "string",
       help: "tdnn (fbank -> TDNN) or head (a head on a backbone's embeddings)",
@@ -61,7 +62,7 @@ export const trainCommand: Command = {
       data: args.positionals,
       mode: args.values.mode as "tdnn" | "head",
       loss: parseSpec(args.values.loss as string),
-      backbone: parseSpec(args.values.backbone as string),
+      backbone: backboneSpecs(args, args.values.backbone as string)![0],
       channels: list(args.values.channels, "channels"),
       kernels: list(args.values.kernels, "kernels"),
       dilations: list(args.values.dilations, "dilations"),

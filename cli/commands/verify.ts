@@ -8,13 +8,14 @@ import { verify } from "../../core/pipelines/verify.ts";
 import { formatTrials } from "../../core/pipelines/data.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { join } from "../../core/paths.ts";
-import { mergeLocale, parseSpec, specs } from "./pipeline_args.ts";
+import { backboneSpecs, EP_OPTION, mergeLocale, parseSpec, specs } from "./pipeline_args.ts";
 
 export const verifyCommand: Command = {
   summary: "speaker verification: data dir -> embeddings -> scores -> EER, minDCF, Cllr",
   usage:
     "DATA_DIR [--backbone SPEC]... [--backend SPEC]... [--normalize SPEC] [--calibrate SPEC] [--fusion SPEC] [--out FILE]",
   options: {
+    ...EP_OPTION,
     trials: { type: "string", help: "trials file (<enroll> <test> target|nontarget); generated when absent" },
     "nontarget-ratio": {
       type: "string",
@@ -61,7 +62,7 @@ export const verifyCommand: Command = {
       data,
       trials: args.values.trials as string | undefined,
       nonTargetRatio: numberOpt(args, "nontarget-ratio"),
-      backbones: specs(args.values.backbone),
+      backbones: backboneSpecs(args, args.values.backbone),
       backend: specs(args.values.backend),
       scorer: parseSpec(args.values.scorer as string),
       backendScores: Boolean(args.values["backend-scores"]),

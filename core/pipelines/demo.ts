@@ -30,6 +30,8 @@ export interface DemoOptions {
   readonly synthetic?: boolean;
   /** A model-zoo name (must have been pulled) or an ONNX speaker model file, added as a backbone. */
   readonly model?: string;
+  /** Execution provider for the ONNX backbones: auto | webgpu | wasm (default) | node. */
+  readonly ep?: string;
   /** Also run the onnx-speaker backbone on a seeded random-weight x-vector (default true). */
   readonly randomXvector?: boolean;
   readonly seed?: number;
@@ -181,16 +183,17 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
 
   // ---- verification
   const backbones: PluginSpec[] = [{ name: "fbank-stats", label: "fbank-stats" }];
+  const epOption = opts.ep ? { ep: opts.ep } : {};
   if (opts.model) {
     const m = await resolveModel(opts.model);
-    backbones.push({ name: "onnx-speaker", label: m.label, options: m.options });
+    backbones.push({ name: "onnx-speaker", label: m.label, options: { ...m.options, ...epOption } });
     notes.push(`Model: ${m.label} from ${m.options.model}.`);
   }
   if ((opts.randomXvector ?? true) && r.has("backbone", "onnx-speaker")) {
     backbones.push({
       name: "onnx-speaker",
       label: "x-vector (random weights, UNTRAINED)",
-      options: { model: `random:xvector-small@${seed % 100000}` },
+      options: { model: `random:xvector-small@${seed % 100000}`, ...epOption },
     });
   }
   const synthUtts = useShared ? undefined : syntheticCorpus(8, 6, seed);
