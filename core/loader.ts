@@ -120,7 +120,20 @@ async function fetchVerified(spec: string, opts: LoadPluginOptions): Promise<str
     );
   }
   const want = integrityHex(opts.integrity);
-  const res = await fetch(spec);
+  let res: Response;
+  try {
+    res = await fetch(spec);
+  } catch (e) {
+    const host = new URL(spec).host;
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new ConfigError(
+        "plugin loader",
+        `network access to ${host} is not granted (the embedkit task grants none); run ` +
+          `'deno run --allow-net=${host} --allow-read --allow-write=.,/tmp --allow-env --allow-sys cli/main.ts ...'`,
+      );
+    }
+    throw new ConfigError("plugin loader", `fetching ${spec} failed: ${(e as Error).message}`);
+  }
   if (!res.ok) throw new ConfigError("plugin loader", `fetching ${spec} failed: HTTP ${res.status}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const got = await sha256Hex(bytes);

@@ -132,3 +132,16 @@ async function assertRejectsNotFound(path: string): Promise<void> {
   }
   throw new Error(`${path} should not exist after a failed run`);
 }
+
+Deno.test("cli: a remote plugin without network permission says which --allow-net to add", async () => {
+  const r = await embedkit(
+    "plugins",
+    "--plugin",
+    "http://127.0.0.1:9/p.ts",
+    "--allow-remote-plugin",
+    "--integrity",
+    "sha256:" + "0".repeat(64),
+  );
+  assertEquals(r.code, 1);
+  assert(r.stderr.includes("--allow-net=127.0.0.1:9"), r.stderr);
+});
