@@ -137,11 +137,11 @@ Deno.test("cli: a remote plugin without network permission says which --allow-ne
   const r = await embedkit(
     "plugins",
     "--plugin",
-    "http://127.0.0.1:9/p.ts",
+    "http://127.0.0.1:8765/p.ts",
     "--allow-remote-plugin",
     "--integrity",
     "sha256:" + "0".repeat(64),
   );
   assertEquals(r.code, 1);
-  assert(r.stderr.includes("--allow-net=127.0.0.1:9"), r.stderr);
+  assert(r.stderr.includes("--allow-net=127.0.0.1:8765"), r.stderr);
 });
