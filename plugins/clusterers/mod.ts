@@ -9,6 +9,7 @@ import { finchAhcClusterer } from "./finch_ahc.ts";
 import { kmeansClusterer } from "./kmeans.ts";
 import { spectralClusterer } from "./spectral.ts";
 import { concreteKmeansClusterer } from "./concrete_kmeans.ts";
+import { vbxClusterer } from "./vbx.ts";
 
 /** Every built-in plugin of this kind. */
 export const plugins: PluginDefinition[] = [
@@ -18,4 +19,5 @@ export const plugins: PluginDefinition[] = [
   kmeansClusterer as PluginDefinition,
   spectralClusterer as PluginDefinition,
   concreteKmeansClusterer as PluginDefinition,
+  vbxClusterer as PluginDefinition,
 ];
