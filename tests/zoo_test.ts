@@ -165,3 +165,19 @@ Deno.test("zoo: pull falls back to the next source; verify re-hashes files; the 
   }
   await server.shutdown();
 });
+
+Deno.test("zoo: the TDNN trained by embedkit ships in the repo, verifies, runs through onnx-speaker, needs no pull", async () => {
+  await withTempDir(async (dir) => {
+    // its sha256 in the catalog matches the committed file
+    assertEquals((await verifyModels(["embedkit-tdnn-librispeech"], dir)).map((x) => x.status), ["ok"]);
+    await assertRejects(() => pullModel("embedkit-tdnn-librispeech", { dir }), Error, "nothing to download");
+  });
+  const { registry } = await import("../plugins/mod.ts");
+  const bb = await registry.create("backbone", "onnx-speaker", { model: "zoo:embedkit-tdnn-librispeech" });
+  const rng = new Rng(3);
+  const tone = Float32Array.from({ length: 32000 }, (_, i) => 0.3 * Math.sin(i * 0.05) + 0.01 * rng.normal());
+  const [e] = await bb.embed([{ id: "tone", samples: tone, sampleRate: 16000 }]);
+  assertEquals(e.length, 192);
+  assertEquals(bb.info().ep, "wasm");
+  await bb.dispose?.();
+});

@@ -23,6 +23,10 @@ export const demoCommand: Command = {
       help: "an ONNX speaker model file to add as a backbone (e.g. pulled from the model zoo)",
     },
     "no-random-xvector": { type: "boolean", help: "skip the seeded random-weight x-vector backbone" },
+    "no-trained-tdnn": {
+      type: "boolean",
+      help: "skip the TDNN that ships with embedkit (trained on LibriSpeech train-clean-100)",
+    },
     seed: { type: "string", help: "master seed (trial sampling, random weights, clustering)" },
     fresh: { type: "boolean", help: "recompute every stage instead of resuming from out/demo/work" },
     quiet: { type: "boolean", help: "no progress lines on stderr" },
@@ -35,6 +39,7 @@ export const demoCommand: Command = {
       synthetic: Boolean(args.values.synthetic),
       model: args.values.model as string | undefined,
       randomXvector: !args.values["no-random-xvector"],
+      trainedTdnn: !args.values["no-trained-tdnn"],
       ep: args.values.ep as string | undefined,
       seed: numberOpt(args, "seed"),
       resume: !args.values.fresh,

@@ -32,6 +32,8 @@ export interface DemoOptions {
   readonly model?: string;
   /** Execution provider for the ONNX backbones: auto | webgpu | wasm (default) | node. */
   readonly ep?: string;
+  /** Also run the TDNN that ships with embedkit (zoo `embedkit-tdnn-librispeech`, default true). */
+  readonly trainedTdnn?: boolean;
   /** Also run the onnx-speaker backbone on a seeded random-weight x-vector (default true). */
   readonly randomXvector?: boolean;
   readonly seed?: number;
@@ -184,6 +186,18 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
   // ---- verification
   const backbones: PluginSpec[] = [{ name: "fbank-stats", label: "fbank-stats" }];
   const epOption = opts.ep ? { ep: opts.ep } : {};
+  const shippedTdnn = bundledPath(zooModel(SHIPPED_TDNN));
+  if ((opts.trainedTdnn ?? true) && shippedTdnn && r.has("backbone", "onnx-speaker")) {
+    backbones.push({
+      name: "onnx-speaker",
+      label: "TDNN trained by embedkit (train-clean-100)",
+      options: { model: shippedTdnn, ...epOption },
+    });
+    notes.push(
+      `TDNN trained by embedkit: zoo model '${SHIPPED_TDNN}' (AAM-softmax, 20 epochs, speed perturbation, on ` +
+        "LibriSpeech train-clean-100: speakers disjoint from test-other).",
+    );
+  }
   if (opts.model) {
     const m = await resolveModel(opts.model);
     backbones.push({ name: "onnx-speaker", label: m.label, options: { ...m.options, ...epOption } });
@@ -412,6 +426,9 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
   return result;
 }
 
+/** The speaker model that ships with embedkit (trained by `embedkit train`). */
+const SHIPPED_TDNN = "embedkit-tdnn-librispeech";
+
 /** A zoo name (installed file or npm-bundled) or a path to an .onnx file -> onnx-speaker options. */
 async function resolveModel(name: string): Promise<{ label: string; options: Record<string, unknown> }> {
   if (name.endsWith(".onnx") || name.includes("/")) {
@@ -436,7 +453,10 @@ async function resolveModel(name: string): Promise<{ label: string; options: Rec
   }
   return {
     label: `${name} (pretrained, zoo)`,
-    options: { model: installed, ...(m.frontend ? { frontend: m.frontend } : {}) },
+    options: {
+      model: installed,
+      ...(m.frontend && m.frontend !== "metadata" ? { frontend: m.frontend } : {}),
+    },
   };
 }
 

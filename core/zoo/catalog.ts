@@ -28,13 +28,19 @@ export interface ZooModel {
   readonly kind: "speaker-embedding" | "vad";
   readonly file: string;
   readonly description: string;
-  /** Front end for the onnx-speaker backbone; null when embedkit has no matching front end. */
-  readonly frontend: "wespeaker" | "3dspeaker" | "nemo" | null;
+  /**
+   * Front end for the onnx-speaker backbone; "metadata" when the file declares its own (embedkit exports);
+   * null when embedkit has no matching front end.
+   */
+  readonly frontend: "wespeaker" | "3dspeaker" | "nemo" | "metadata" | null;
   readonly license: string;
   /** Tried in order. */
   readonly sources: readonly ModelSource[];
-  /** Shipped inside an npm package: no download needed. */
-  readonly bundled?: { readonly npm: string; readonly path: string; readonly sha256: string };
+  /**
+   * Shipped, so no download is needed: inside the npm package `npm` at `path`, or, without `npm`, inside
+   * embedkit itself at `path` relative to core/zoo/.
+   */
+  readonly bundled?: { readonly npm?: string; readonly path: string; readonly sha256: string };
 }
 
 const SHERPA = "https://github.com/k2-fsa/sherpa-onnx/releases/download/speaker-recongition-models";
@@ -146,6 +152,21 @@ export const ZOO: readonly ZooModel[] = [
       sha256: "ad4a1802485d8b34c722d2a9d04249662f2ece5d28a7a039063ca22f515a789e",
       size: 40_257_283,
     }],
+  },
+  {
+    name: "embedkit-tdnn-librispeech",
+    kind: "speaker-embedding",
+    file: "embedkit-tdnn-librispeech.onnx",
+    description: "x-vector TDNN 3x256 (192-d) trained by `embedkit train` with AAM-softmax and speed " +
+      "perturbation for 20 epochs on LibriSpeech train-clean-100 (251 speakers x 1 utterance), seed 1234; " +
+      "EER 6.00 % on LibriSpeech test-other (ships with embedkit, no download)",
+    frontend: "metadata",
+    license: "CC-BY-4.0 (trained on LibriSpeech, CC BY 4.0)",
+    bundled: {
+      path: "models/embedkit-tdnn-librispeech.onnx",
+      sha256: "04a74ce26b0114c783c18ce3e4be87f96781a1d7d5578dbec35b99a188773605",
+    },
+    sources: [],
   },
   {
     name: "silero-vad",

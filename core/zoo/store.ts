@@ -7,6 +7,7 @@ import { join } from "../paths.ts";
 import { ZOO, type ZooModel, zooModel } from "./catalog.ts";
 import { download, DownloadError, type DownloadResult, sha256File } from "./download.ts";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
 /** The models folder. */
 export function modelsDir(): string {
@@ -22,9 +23,16 @@ export function modelPath(m: ZooModel, dir = modelsDir()): string {
   return join(dir, m.file);
 }
 
-/** Path of a bundled (npm-shipped) model file, or undefined when the package is not installed. */
+/**
+ * Path of a bundled model file (shipped in an npm package or in embedkit itself), or undefined when the
+ * package is not installed or embedkit runs from a non-file URL (e.g. JSR over https).
+ */
 export function bundledPath(m: ZooModel): string | undefined {
   if (!m.bundled) return undefined;
+  if (!m.bundled.npm) {
+    const url = new URL(m.bundled.path, import.meta.url);
+    return url.protocol === "file:" ? fileURLToPath(url) : undefined;
+  }
   try {
     return createRequire(import.meta.url).resolve(
       `${m.bundled.npm.replace(/@[^@/]+$/, "")}/${m.bundled.path}`,
@@ -80,6 +88,13 @@ export async function pullModel(
 ): Promise<DownloadResult & { url: string }> {
   const m = zooModel(name);
   const dest = modelPath(m, o.dir);
+  if (m.sources.length === 0) {
+    const shipped = bundledPath(m);
+    throw new DownloadError(
+      name,
+      shipped ? `ships with embedkit at ${shipped}; nothing to download` : "has no download source",
+    );
+  }
   const errors: string[] = [];
   for (const s of o.sources ?? m.sources) {
     try {

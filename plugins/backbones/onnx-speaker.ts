@@ -30,7 +30,7 @@ import { buildRandomModel } from "../../core/onnx/models/mod.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { join } from "../../core/paths.ts";
 import { zooModel } from "../../core/zoo/catalog.ts";
-import { modelPath } from "../../core/zoo/store.ts";
+import { bundledPath, modelPath } from "../../core/zoo/store.ts";
 import { sha256Hex } from "../../core/loader.ts";
 
 /** Options of the onnx-speaker backbone. */
@@ -97,6 +97,8 @@ async function loadModelBytes(spec: string): Promise<{ bytes: Uint8Array; random
     try {
       return { bytes: await Deno.readFile(path), random: false };
     } catch {
+      const shipped = bundledPath(m);
+      if (shipped) return { bytes: await Deno.readFile(shipped), random: false };
       throw new InputError(
         path,
         `zoo model '${m.name}' is not installed; run 'deno task models pull ${m.name}'`,
