@@ -9,7 +9,7 @@ import type { Turn as RttmTurn } from "../diarization/rttm.ts";
 import { ConfigError, InputError } from "../errors.ts";
 import { basename, join, resolve } from "../paths.ts";
 import { zooModel } from "../zoo/catalog.ts";
-import { bundledPath, modelPath } from "../zoo/store.ts";
+import { bundledPath, installedPath } from "../zoo/store.ts";
 import { status } from "../progress.ts";
 import type { Registry } from "../registry.ts";
 import { renderReport, type VerificationSection } from "../report/html.ts";
@@ -443,8 +443,7 @@ async function resolveModel(name: string): Promise<{ label: string; options: Rec
     return { label: `onnx-speaker ${basename(name)}`, options: { model: name } };
   }
   const m = zooModel(name);
-  const path = modelPath(m);
-  const installed = await Deno.stat(path).then(() => path, () => bundledPath(m));
+  const installed = await installedPath(m);
   if (!installed) {
     throw new ConfigError(
       "demo",

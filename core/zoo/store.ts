@@ -52,17 +52,17 @@ export interface ModelStatus {
   readonly description: string;
 }
 
+/** The file to load for a zoo model: the downloaded one, else a bundled one; undefined when neither exists. */
+export async function installedPath(m: ZooModel, dir = modelsDir()): Promise<string | undefined> {
+  const path = modelPath(m, dir);
+  return await Deno.stat(path).then(() => path, () => bundledPath(m));
+}
+
 /** Lists the zoo with what is installed. */
 export async function listModels(dir = modelsDir()): Promise<ModelStatus[]> {
   const out: ModelStatus[] = [];
   for (const m of ZOO) {
-    let installed: string | null = null;
-    try {
-      await Deno.stat(modelPath(m, dir));
-      installed = modelPath(m, dir);
-    } catch {
-      installed = bundledPath(m) ?? null;
-    }
+    const installed = (await installedPath(m, dir)) ?? null;
     out.push({
       name: m.name,
       kind: m.kind,

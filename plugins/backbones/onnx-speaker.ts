@@ -30,7 +30,7 @@ import { buildRandomModel } from "../../core/onnx/models/mod.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { join } from "../../core/paths.ts";
 import { zooModel } from "../../core/zoo/catalog.ts";
-import { bundledPath, modelPath } from "../../core/zoo/store.ts";
+import { installedPath, modelPath } from "../../core/zoo/store.ts";
 import { sha256Hex } from "../../core/loader.ts";
 
 /** Options of the onnx-speaker backbone. */
@@ -93,17 +93,12 @@ async function loadModelBytes(spec: string): Promise<{ bytes: Uint8Array; random
     if (m.kind !== "speaker-embedding" || !m.frontend) {
       throw new ConfigError(C, `zoo model '${m.name}' cannot run here: ${m.description}`);
     }
-    const path = modelPath(m);
-    try {
-      return { bytes: await Deno.readFile(path), random: false };
-    } catch {
-      const shipped = bundledPath(m);
-      if (shipped) return { bytes: await Deno.readFile(shipped), random: false };
-      throw new InputError(
-        path,
-        `zoo model '${m.name}' is not installed; run 'deno task models pull ${m.name}'`,
-      );
-    }
+    const path = await installedPath(m);
+    if (path) return { bytes: await Deno.readFile(path), random: false };
+    throw new InputError(
+      modelPath(m),
+      `zoo model '${m.name}' is not installed; run 'deno task models pull ${m.name}'`,
+    );
   }
   try {
     return { bytes: await Deno.readFile(spec), random: false };
