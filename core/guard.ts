@@ -3,7 +3,13 @@
  * plugin by name instead of letting NaN or wrong shapes flow into a run's outputs.
  * @module
  */
-import { PLUGIN_KINDS, type PluginDefinition, type PluginKind } from "./contracts/base.ts";
+import {
+  PLUGIN_KINDS,
+  PLUGIN_ROLES,
+  type PluginDefinition,
+  type PluginKind,
+  type PluginRole,
+} from "./contracts/base.ts";
 import { PluginError } from "./errors.ts";
 import { firstNonFinite } from "./matrix.ts";
 import type { Matrix } from "./matrix.ts";
@@ -38,6 +44,14 @@ export function checkDefinition(def: unknown, source = "module"): asserts def is
     const undocumented = Object.keys(d.defaults).filter((k) => !(k in (d.options as object)));
     if (undocumented.length) problems.push(`options without help text: ${undocumented.join(", ")}`);
   }
+  if (d.role !== undefined && PLUGIN_KINDS.includes(d.kind as PluginKind)) {
+    const roles: readonly string[] = PLUGIN_ROLES[d.kind as PluginKind];
+    if (!roles.includes(d.role as string)) {
+      problems.push(
+        `'role' of a ${d.kind} must be one of ${roles.join(", ")} (got ${JSON.stringify(d.role)})`,
+      );
+    }
+  }
   if (typeof d.validate !== "function") problems.push("'validate(config)' must be a function");
   if (typeof d.create !== "function") problems.push("'create(config)' must be a function");
   if (problems.length) {
@@ -54,41 +68,58 @@ export function checkDefinition(def: unknown, source = "module"): asserts def is
   }
 }
 
-/** Methods each kind's instance must have (checked before first use). */
-const REQUIRED_METHODS: Record<PluginKind, (inst: Record<string, unknown>) => string[]> = {
-  backbone: (i) => [
+/** What each role's instance must have (checked before first use). */
+const REQUIRED: Record<PluginRole, (inst: Record<string, unknown>) => string[]> = {
+  embed: (i) => [
     ...(typeof i.dim === "number" && i.dim > 0 ? [] : ["'dim' must be a positive number"]),
     ...(i.modality === "audio" || i.modality === "text" ? [] : ["'modality' must be 'audio' or 'text'"]),
     ...fn(i, "embed", "info"),
   ],
+  vad: (i) => fn(i, "detect", "info"),
+  segmentation: (i) => [
+    ...["sampleRate", "chunkSeconds", "numSpeakers", "frameStep", "frameDuration"].filter((k) =>
+      !(typeof i[k] === "number" && (i[k] as number) > 0)
+    ).map((k) => `'${k}' must be a positive number`),
+    ...fn(i, "segment", "info"),
+  ],
   loss: (i) => fn(i, "forward", "parameters"),
-  clusterer: (i) => fn(i, "cluster"),
-  adapter: (i) => fn(i, "fit", "transform"),
-  scorer: (i) => {
-    const role = i.role;
-    const need: Record<string, string[]> = {
-      score: ["score"],
-      normalize: ["normalize"],
-      calibrate: ["fit", "apply"],
-      metric: ["compute"],
-    };
-    if (typeof role !== "string" || !(role in need)) {
-      return [`'role' must be one of ${Object.keys(need).join(", ")} (got ${JSON.stringify(role)})`];
-    }
-    return fn(i, ...need[role]);
-  },
+  cluster: (i) => fn(i, "cluster"),
+  transform: (i) => fn(i, "fit", "transform"),
+  augment: (i) => [
+    ...(i.domain === "waveform" || i.domain === "features"
+      ? []
+      : ["'domain' must be 'waveform' or 'features'"]),
+    ...fn(i, i.domain === "features" ? "features" : "wave"),
+  ],
+  score: (i) => fn(i, "score"),
+  normalize: (i) => fn(i, "normalize"),
+  calibrate: (i) => fn(i, "fit", "apply"),
+  metric: (i) => fn(i, "compute"),
 };
+
+/** The instance's problems against the contract of its role (scorers name theirs on the instance). */
+function contractProblems(kind: PluginKind, inst: Record<string, unknown>, role?: PluginRole): string[] {
+  const roles: readonly string[] = PLUGIN_ROLES[kind];
+  const r = (role ?? inst.role ?? (kind === "scorer" ? undefined : roles[0])) as PluginRole | undefined;
+  if (!r || !roles.includes(r)) {
+    return [`'role' must be one of ${roles.join(", ")} (got ${JSON.stringify(inst.role)})`];
+  }
+  if (inst.role !== undefined && inst.role !== r) {
+    return [`instance role '${inst.role}' differs from the plugin's role '${r}'`];
+  }
+  return REQUIRED[r](inst);
+}
 
 function fn(i: Record<string, unknown>, ...names: string[]): string[] {
   return names.filter((n) => typeof i[n] !== "function").map((n) => `'${n}()' must be a function`);
 }
 
-/** Checks an instance against its kind's contract, then wraps its outputs in guards. */
-export function guardInstance<T>(kind: PluginKind, name: string, inst: T): T {
+/** Checks an instance against its kind's (and role's) contract, then wraps its outputs in guards. */
+export function guardInstance<T>(kind: PluginKind, name: string, inst: T, role?: PluginRole): T {
   if (!inst || typeof inst !== "object") {
     throw new PluginError(kind, name, "create() returned no object");
   }
-  const problems = REQUIRED_METHODS[kind](inst as Record<string, unknown>);
+  const problems = contractProblems(kind, inst as Record<string, unknown>, role);
   if (problems.length) {
     throw new PluginError(
       kind,
@@ -163,6 +194,35 @@ const OUTPUT_CHECKS: Record<PluginKind, Record<string, OutputCheck>> = {
       }
       out.forEach((e) => finiteArray(kind, name, "embed", e, inst.dim as number));
     },
+    detect(out, _args, _inst, kind, name) {
+      if (!Array.isArray(out)) bad(kind, name, "detect", "expected an array of { start, end } regions");
+      let last = -Infinity;
+      for (const r of out as { start: unknown; end: unknown }[]) {
+        const { start, end } = r ?? {};
+        if (typeof start !== "number" || typeof end !== "number" || !(start <= end) || start < last) {
+          bad(
+            kind,
+            name,
+            "detect",
+            `regions must be sorted, disjoint { start <= end } (got ${JSON.stringify(r)})`,
+          );
+        }
+        last = end;
+      }
+    },
+    segment(out, args, inst, kind, name) {
+      const chunks = args[0] as unknown[];
+      if (!Array.isArray(out) || out.length !== chunks.length) {
+        bad(kind, name, "segment", `expected one activity matrix per chunk (${chunks.length})`);
+      }
+      const k = inst.numSpeakers as number;
+      out.forEach((a) => {
+        finiteArray(kind, name, "segment", a);
+        if ((a as Float32Array).length % k) {
+          bad(kind, name, "segment", `length is not a multiple of ${k} speakers`);
+        }
+      });
+    },
   },
   loss: {
     forward(out, _args, _inst, kind, name) {
@@ -192,6 +252,16 @@ const OUTPUT_CHECKS: Record<PluginKind, Record<string, OutputCheck>> = {
     },
   },
   adapter: {
+    wave(out, _args, _inst, kind, name) {
+      finiteArray(kind, name, "wave", out);
+    },
+    features(out, args, _inst, kind, name) {
+      const x = args[0] as Matrix, m = out as Matrix;
+      if (!m || !(m.data instanceof Float32Array) || m.rows !== x.rows || m.cols !== x.cols) {
+        bad(kind, name, "features", `expected a ${x.rows}x${x.cols} Matrix`);
+      }
+      finiteArray(kind, name, "features", m.data, m.rows * m.cols);
+    },
     transform(out, args, _inst, kind, name) {
       const x = args[0] as Matrix;
       const m = out as Matrix;

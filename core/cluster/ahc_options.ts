@@ -4,7 +4,7 @@
  * @module
  */
 import type { ClusterRequest } from "../contracts/mod.ts";
-import { check } from "../config.ts";
+import { type ConfigOf, opt } from "../options.ts";
 import { ConfigError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { pdist } from "../kernels/distance.ts";
@@ -17,36 +17,39 @@ import {
   LINKAGES,
 } from "./linkage.ts";
 
-/** Options of the `ahc` clusterer (and the AHC part of `finch-ahc`). */
-export interface AhcConfig {
-  /** one of the seven linkages (centroid, median, ward need metric euclidean) */
-  linkage: Linkage;
-  /** cosine (1 - cos) or euclidean distance between embeddings */
-  metric: "cosine" | "euclidean";
-  /** stop at this many clusters (0 = use request.numClusters or threshold) */
-  numClusters: number;
-  /** stop merging at this distance (null = unset); cophenetic distance, as scipy fcluster */
-  threshold: number | null;
-  /** true: a merge AT the threshold happens (scipy fcluster, <= t); false: only below (sklearn, < t) */
-  thresholdInclusive: boolean;
-}
+/** Options of the `ahc` clusterer (and the AHC part of `finch-ahc`), declared once. */
+export const AHC_OPTIONS = {
+  linkage: opt.oneOf(
+    LINKAGES,
+    "average",
+    "linkage (centroid, median, ward need metric euclidean)",
+  ),
+  metric: opt.oneOf(["cosine", "euclidean"] as const, "cosine", "cosine (1 - cos) or euclidean distance"),
+  numClusters: opt.integer(0, "stop at this many clusters (0 = use request.numClusters or threshold)", {
+    min: 0,
+  }),
+  threshold: opt.number(null, "stop merging at this cophenetic distance, as scipy fcluster (null = unset)", {
+    min: 0,
+    nullable: true,
+  }),
+  thresholdInclusive: opt.boolean(
+    true,
+    "true: a merge AT the threshold happens (scipy fcluster, <= t); false: only below (sklearn, < t)",
+  ),
+};
+
+/** The `ahc` clusterer's config. */
+export type AhcConfig = ConfigOf<typeof AHC_OPTIONS>;
 
 const NAME = "clusterer 'ahc'";
 
-/** Validates the options shared by `ahc` and `finch-ahc`. */
-export function validateAhc(c: AhcConfig, name = NAME): void {
-  check.oneOf(name, "linkage", c.linkage, LINKAGES);
-  check.oneOf(name, "metric", c.metric, ["cosine", "euclidean"] as const);
+/** The check that involves two options: centroid, median and ward linkages need Euclidean distances. */
+export function validateAhc(c: Pick<AhcConfig, "linkage" | "metric">, name = NAME): void {
   if (EUCLIDEAN_ONLY.includes(c.linkage) && c.metric !== "euclidean") {
     throw new ConfigError(
       name,
       `linkage '${c.linkage}' is defined for Euclidean distances only; set metric: "euclidean"`,
     );
-  }
-  check.integer(name, "numClusters", c.numClusters, 0);
-  if (c.threshold !== null) check.nonNegative(name, "threshold", c.threshold);
-  if (typeof c.thresholdInclusive !== "boolean") {
-    throw new ConfigError(name, `'thresholdInclusive' must be true or false, got ${c.thresholdInclusive}`);
   }
 }
 

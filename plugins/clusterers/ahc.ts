@@ -3,40 +3,23 @@
  * or a distance threshold. The dendrogram comes back in scipy's linkage-matrix format.
  * @module
  */
-import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/contracts/mod.ts";
+import type { ClusterRequest, ClusterResult } from "../../core/contracts/mod.ts";
+import { definePlugin } from "../../core/plugin.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
 import { checkClusterRequest } from "../../core/cluster/request.ts";
-import { countLabels, linkage, LINKAGES } from "../../core/cluster/linkage.ts";
-import {
-  type AhcConfig,
-  condensedDistances,
-  cutLinkage,
-  validateAhc,
-} from "../../core/cluster/ahc_options.ts";
+import { countLabels, linkage } from "../../core/cluster/linkage.ts";
+import { AHC_OPTIONS, condensedDistances, cutLinkage, validateAhc } from "../../core/cluster/ahc_options.ts";
 
 const NAME = "clusterer 'ahc'";
 
 /** `ahc` clusterer plugin. */
-export const ahcClusterer: ClustererPlugin<AhcConfig> = {
+export const ahcClusterer = definePlugin({
   kind: "clusterer",
   name: "ahc",
   description:
     "agglomerative clustering (single/complete/average/weighted/centroid/median/ward), scipy-exact",
-  defaults: {
-    linkage: "average",
-    metric: "cosine",
-    numClusters: 0,
-    threshold: null,
-    thresholdInclusive: true,
-  },
-  options: {
-    linkage: `one of ${LINKAGES.join(", ")} (centroid, median, ward need metric euclidean)`,
-    metric: "cosine (1 - cos) or euclidean distance between embeddings",
-    numClusters: "stop at this many clusters (0 = use request.numClusters or threshold)",
-    threshold: "stop merging at this distance (null = unset); cophenetic distance, as scipy fcluster",
-    thresholdInclusive:
-      "true: a merge AT the threshold happens (scipy fcluster, <= t); false: only below (sklearn, < t)",
-  },
+  module: import.meta.url,
+  options: AHC_OPTIONS,
   validate: (c) => validateAhc(c),
   create(c) {
     return {
@@ -57,4 +40,4 @@ export const ahcClusterer: ClustererPlugin<AhcConfig> = {
       },
     };
   },
-};
+});

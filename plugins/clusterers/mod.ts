@@ -13,7 +13,7 @@ import { vbxClusterer } from "./vbx.ts";
 
 /** Every built-in plugin of this kind. */
 export const plugins: PluginDefinition[] = [
-  ahcClusterer as PluginDefinition,
+  ahcClusterer,
   finchClusterer as PluginDefinition,
   finchAhcClusterer as PluginDefinition,
   kmeansClusterer as PluginDefinition,
