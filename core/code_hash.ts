@@ -6,7 +6,7 @@
  * integrity.
  * @module
  */
-import { sha256Text } from "./pipeline/codec.ts";
+import { sha256Text } from "./hash.ts";
 
 /** The package version (kept equal to deno.json's by tests/registry_test.ts). */
 export const VERSION = "0.2.0";

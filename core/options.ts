@@ -155,19 +155,31 @@ function boundsText(d: Bounds): string {
   return parts.join(" and ");
 }
 
-/** What values an option allows, in words ("an integer >= 1", "one of cosine, euclidean"). */
-export function allowedText(d: OptionDecl): string {
+/** A number's bounds in the words embedkit's messages use ("a positive number", "in [0, 1]", ">= 0"). */
+function numberText(d: Bounds): string {
+  const { min, max, gt, lt } = d;
+  if (gt === 0 && min === undefined && max === undefined && lt === undefined) return "a positive number";
+  if (min !== undefined && max !== undefined && gt === undefined && lt === undefined) {
+    return `in [${min}, ${max}]`;
+  }
   const b = boundsText(d);
+  return b ? (min !== undefined && !b.includes("and") ? b : `a number ${b}`) : "a finite number";
+}
+
+/** What values an option allows, in words ("an integer in [1, Infinity]", "one of cosine, euclidean"). */
+export function allowedText(d: OptionDecl): string {
+  const lo = d.gt !== undefined ? Math.floor(d.gt) + 1 : d.min ?? -Infinity;
+  const hi = d.lt !== undefined ? Math.ceil(d.lt) - 1 : d.max ?? Infinity;
   let s: string;
   switch (d.type) {
     case "number":
-      s = b ? `a number ${b}` : "a finite number";
+      s = numberText(d);
       break;
     case "integer":
-      s = b ? `an integer ${b}` : "an integer";
+      s = `an integer in [${lo}, ${hi}]`;
       break;
     case "boolean":
-      s = "true or false";
+      s = "one of true, false";
       break;
     case "string":
       s = "a string";
@@ -175,11 +187,13 @@ export function allowedText(d: OptionDecl): string {
     case "enum":
       s = `one of ${(d.values ?? []).join(", ")}`;
       break;
-    case "numbers":
+    case "numbers": {
+      const b = boundsText(d);
       s = `a list of ${d.values?.includes("integer") ? "integers" : "numbers"}${b ? ` ${b}` : ""}${
         d.minItems ? ` (at least ${d.minItems})` : ""
       }`;
       break;
+    }
     case "strings":
       s = `a list of strings${d.minItems ? ` (at least ${d.minItems})` : ""}`;
       break;

@@ -13,3 +13,13 @@ export function toFileUrl(p: string): URL {
   u.pathname = path.resolve(p).replaceAll("%", "%25");
   return u;
 }
+
+/** True when something exists at `p` (file or folder). */
+export async function exists(p: string): Promise<boolean> {
+  return await Deno.stat(p).then(() => true, () => false);
+}
+
+/** True when `p` is a folder. */
+export async function isDir(p: string): Promise<boolean> {
+  return await Deno.stat(p).then((s) => s.isDirectory, () => false);
+}

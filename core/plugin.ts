@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import type { PluginDefinition, PluginKind, PluginRole } from "./contracts/base.ts";
+import type { PluginContext, PluginDefinition, PluginKind, PluginRole } from "./contracts/base.ts";
 import { type ConfigOf, defaultsOf, helpOf, type OptionsSchema, validateConfig } from "./options.ts";
 
 export { type ConfigOf, opt, type OptionDecl, type OptionsSchema } from "./options.ts";
@@ -35,8 +35,8 @@ export interface PluginDeclaration<K extends PluginKind, S extends OptionsSchema
   readonly options: S;
   /** Checks that involve several options (per-option bounds are checked already). */
   validate?(config: ConfigOf<S>): void;
-  /** Builds a ready instance from a validated config. */
-  create(config: ConfigOf<S>): I | Promise<I>;
+  /** Builds a ready instance from a validated config (`context.registry` gives the plugins it builds on). */
+  create(config: ConfigOf<S>, context?: PluginContext): I | Promise<I>;
 }
 
 /** Builds a plugin definition from declared options. */
@@ -58,6 +58,6 @@ export function definePlugin<K extends PluginKind, const S extends OptionsSchema
       validateConfig(component, d.options, config);
       cross?.call(d, config);
     },
-    create: (config: ConfigOf<S>) => d.create(config),
+    create: (config: ConfigOf<S>, context?: PluginContext) => d.create(config, context),
   };
 }

@@ -11,7 +11,7 @@ import { closest, withDefaults } from "./config.ts";
 import { ConfigError, PluginError } from "./errors.ts";
 import { checkDefinition, guardInstance } from "./guard.ts";
 import { moduleGraphHash, VERSION } from "./code_hash.ts";
-import { sha256Text } from "./pipeline/codec.ts";
+import { sha256Text } from "./hash.ts";
 import { type OptionsSchema, schemaFromDefaults } from "./options.ts";
 
 /** The instance type each kind's plugins create (the kind slots of {@link SlotInstance}). */
@@ -91,11 +91,15 @@ export class Registry {
     return this.#plugins.get(kind)?.delete(name) ?? false;
   }
 
-  /** True if a plugin of that name fills the slot (a kind, or a role: `has("metric", "der")`). */
+  /**
+   * True if (kind, name) is registered — for a kind, whatever the plugin's role — or, for a role slot,
+   * if the plugin fills that role (`has("metric", "der")`).
+   */
   has(slot: Slot, name: string): boolean {
     const s = SLOTS[slot];
     const e = s && this.#plugins.get(s.kind)?.get(name);
-    return !!e && (!s.role || !e.role || e.role === s.role);
+    return !!e &&
+      ((PLUGIN_KINDS as readonly string[]).includes(slot) || !s.role || !e.role || e.role === s.role);
   }
 
   /** All plugins of a kind (or of every kind), sorted by kind then name. */
@@ -198,7 +202,7 @@ export class Registry {
     const cfg = this.resolveConfig(slot, name, options);
     let inst: unknown;
     try {
-      inst = await e.def.create(cfg);
+      inst = await e.def.create(cfg, { registry: this });
     } catch (err) {
       if (err instanceof PluginError || err instanceof ConfigError) throw err;
       throw new PluginError(kind, name, `create() failed: ${(err as Error).message ?? err}`, { cause: err });

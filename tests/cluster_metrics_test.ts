@@ -9,7 +9,7 @@ import {
   clusterAccuracy,
   normalizedMutualInformation,
   purity,
-} from "../core/metrics/cluster_metrics.ts";
+} from "../core/cluster/agreement.ts";
 import { registry } from "../core/registry.ts";
 import type { Metric } from "../core/contracts/mod.ts";
 import "../plugins/mod.ts";

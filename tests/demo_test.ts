@@ -6,7 +6,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { hasShared, needsShared, SHARED, withTempDir } from "./helpers.ts";
 import { join } from "node:path";
 import "../plugins/mod.ts";
-import { demo } from "../core/pipelines/demo.ts";
+import { demo } from "../cli/recipes/demo.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 

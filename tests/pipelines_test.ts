@@ -8,13 +8,15 @@ import { golden, needsShared, shared, withTempDir, writeKaldiDataDir } from "./h
 import { join } from "node:path";
 import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
-import { Pipeline } from "../core/pipeline/runner.ts";
-import { decodeValue, encodeValue } from "../core/pipeline/codec.ts";
-import { formatTrials, generateTrials, readTrials, type Utterance } from "../core/pipelines/data.ts";
-import { slidingWindows, windowsToTurns } from "../core/pipelines/segments.ts";
+import { Pipeline } from "../core/pipelines/stages/runner.ts";
+import { decodeValue, encodeValue } from "../core/pipelines/stages/codec.ts";
+import { type Utterance } from "../core/data/datasets.ts";
+import { formatTrials, generateTrials, readTrials } from "../core/data/trials.ts";
+import { slidingWindows, windowsToTurns } from "../core/diarization/segments.ts";
 import { verify } from "../core/pipelines/verify.ts";
-import { diarize, readSegments } from "../core/pipelines/diarize.ts";
-import { syntheticConversation, syntheticCorpus } from "../core/pipelines/synthetic.ts";
+import { diarize } from "../core/pipelines/diarize.ts";
+import { readSegments } from "../core/io/kaldi_data.ts";
+import { syntheticConversation, syntheticCorpus } from "../core/data/synthetic.ts";
 import { readRttm } from "../core/diarization/rttm.ts";
 import type { Metric } from "../core/contracts/scorer.ts";
 import { main } from "../cli/main.ts";
@@ -117,7 +119,7 @@ Deno.test("trials and segments files: malformed lines are refused naming the fil
     await assertRejects(() => readTrials(f, new Set(["a", "b"])), Error, "unknown utterance 'c'");
     const s = join(dir, "segs");
     await Deno.writeTextFile(s, "k1 rec 0.0 1.5\nk2 rec 2.0 1.0\n");
-    await assertRejects(() => readSegments(s), Error, `${s}:2`);
+    await assertRejects(async () => readSegments(s), Error, `${s}:2`);
   });
 });
 

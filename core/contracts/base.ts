@@ -3,6 +3,7 @@
  * @module
  */
 import type { OptionsSchema } from "../options.ts";
+import type { Registry } from "../registry.ts";
 
 /** The five plugin kinds. */
 export const PLUGIN_KINDS = ["backbone", "loss", "clusterer", "adapter", "scorer"] as const;
@@ -23,6 +24,12 @@ export const PLUGIN_ROLES = {
 
 /** A role of kind `K`. */
 export type PluginRole<K extends PluginKind = PluginKind> = typeof PLUGIN_ROLES[K][number];
+
+/** What a plugin's create() is given besides its config. */
+export interface PluginContext {
+  /** The registry creating the plugin: where it finds the plugins it builds on. */
+  readonly registry: Pick<Registry, "create" | "get" | "has">;
+}
 
 /**
  * A plugin: a named factory with a plain config object, documented options and a validate()
@@ -52,6 +59,9 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, C extends o
   readonly module?: string;
   /** Throws a ConfigError naming the bad option, the bad value and the allowed range. */
   validate(config: C): void;
-  /** Builds a ready-to-use instance from a validated config. */
-  create(config: C): I | Promise<I>;
+  /**
+   * Builds a ready-to-use instance from a validated config. `context.registry` is the registry that
+   * creates it: a plugin that builds on other plugins (a head trained with a loss) takes them from there.
+   */
+  create(config: C, context?: PluginContext): I | Promise<I>;
 }

@@ -68,8 +68,8 @@ export interface Metric {
 
 /** Inputs a metric may read; each metric documents which fields it needs. */
 export interface MetricInput {
-  /** Scores of trials. */
-  readonly scores?: Float32Array;
+  /** Scores of trials (score files are parsed as float64). */
+  readonly scores?: Float32Array | Float64Array;
   /** 1 = target, 0 = non-target. */
   readonly labels?: Int8Array;
   /** Anything else a metric documents it needs. */

@@ -7,13 +7,12 @@
 import { type Tensor, tensor } from "../autodiff/mod.ts";
 import { add } from "../autodiff/ops.ts";
 import type { Matrix } from "../matrix.ts";
-import { registry } from "../registry.ts";
+import type { Loss } from "../contracts/loss.ts";
+import { classifierTrainer } from "./classifier_trainer.ts";
 import { Linear, ReLU, Sequential } from "./layers.ts";
 import type { Module } from "./module.ts";
-import { Adam } from "./optim.ts";
 import { StatefulRng } from "./rng.ts";
-import { lrSchedule } from "./schedule.ts";
-import { Trainer, type TrainReport } from "./trainer.ts";
+import type { TrainReport } from "./trainer.ts";
 
 /** Options of {@link trainHead}. */
 export interface HeadConfig {
@@ -21,10 +20,6 @@ export interface HeadConfig {
   outDim: number;
   /** Hidden width (0 = a single linear layer). */
   hidden: number;
-  /** Registry name of the classification loss. */
-  loss: string;
-  /** Options of that loss (dim and numClasses are filled in). */
-  lossOptions: Record<string, unknown>;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -58,13 +53,15 @@ export function applyModule(m: Module, x: Matrix, batch = 1024): Matrix {
 }
 
 /**
- * Trains a head on rows with labels >= 0 (rows labelled -1 are skipped). `extra(emb, idx)` may add a
- * loss term per batch (idx = row numbers of the batch).
+ * Trains a head on rows with labels >= 0 (rows labelled -1 are skipped) with `loss` (created by the
+ * caller from its registry, with `dim` = the head's output and `numClasses` = max label + 1).
+ * `extra(emb, idx)` may add a loss term per batch (idx = row numbers of the batch).
  */
 export async function trainHead(
   x: Matrix,
   labels: Int32Array,
   cfg: HeadConfig,
+  makeLoss: (shape: { dim: number; numClasses: number; seed: number }) => Promise<Loss>,
   label: string,
   extra?: (emb: Tensor, idx: number[]) => Tensor | undefined,
 ): Promise<{ head: Module; report: TrainReport }> {
@@ -82,44 +79,35 @@ export async function trainHead(
       new Linear(cfg.hidden, outDim, { rng }),
     )
     : new Sequential(new Linear(x.cols, outDim, { rng }));
-  const loss = await registry.create("loss", cfg.loss, {
-    ...cfg.lossOptions,
-    dim: outDim,
-    numClasses,
-    seed: cfg.seed,
-  });
-  const params = [...head.parameters(), ...loss.parameters()];
-  const steps = Math.ceil(rows.length / cfg.batchSize) * cfg.epochs;
+  const loss = await makeLoss({ dim: outDim, numClasses, seed: cfg.seed });
   const shuffle = new StatefulRng(cfg.seed + 1);
-  const trainer = new Trainer<number[]>(
-    { epochs: cfg.epochs, patience: 0, minDelta: 0, clipNorm: 10, label },
-    {
-      model: head,
-      optimizer: new Adam(params, { lr: cfg.lr }),
-      schedule: lrSchedule({
-        base: cfg.lr,
-        warmupSteps: Math.min(10, steps - 1),
-        decay: "cosine",
-        totalSteps: steps,
-        minLr: cfg.lr * 0.01,
-      }),
-      rngs: { shuffle, init: rng },
-      batches() {
-        const order = shuffle.shuffle([...rows]);
-        const out: number[][] = [];
-        for (let s = 0; s < order.length; s += cfg.batchSize) out.push(order.slice(s, s + cfg.batchSize));
-        if (out.length > 1 && out[out.length - 1].length < 2) out[out.length - 2].push(...out.pop()!);
-        return out;
-      },
-      step(idx) {
-        const emb = head.forward(batchOf(x, idx));
-        let l = loss.forward({ embeddings: emb, labels: Int32Array.from(idx, (i) => labels[i]) });
-        const e = extra?.(emb, idx);
-        if (e) l = add(l, e);
-        return { loss: l, samples: idx.length };
-      },
+  const stepsPerEpoch = Math.ceil(rows.length / cfg.batchSize);
+  const trainer = classifierTrainer<number[]>({
+    model: head,
+    loss,
+    epochs: cfg.epochs,
+    lr: cfg.lr,
+    warmupSteps: 10,
+    minLrFactor: 0.01,
+    clipNorm: 10,
+    label,
+    rngs: { shuffle, init: rng },
+    stepsPerEpoch,
+    batches() {
+      const order = shuffle.shuffle([...rows]);
+      const out: number[][] = [];
+      for (let s = 0; s < order.length; s += cfg.batchSize) out.push(order.slice(s, s + cfg.batchSize));
+      if (out.length > 1 && out[out.length - 1].length < 2) out[out.length - 2].push(...out.pop()!);
+      return out;
     },
-  );
+    step(idx) {
+      const emb = head.forward(batchOf(x, idx));
+      let l = loss.forward({ embeddings: emb, labels: Int32Array.from(idx, (i) => labels[i]) });
+      const e = extra?.(emb, idx);
+      if (e) l = add(l, e);
+      return { loss: l, samples: idx.length };
+    },
+  });
   const report = await trainer.fit();
   return { head, report };
 }

@@ -5,27 +5,26 @@
  * number of speakers), fit the adapter through the registry, and measure again after.
  * @module
  */
-import type { Adapter } from "../contracts/adapter.ts";
-import type { Clusterer } from "../contracts/clusterer.ts";
-import type { Metric, TrialScorer } from "../contracts/scorer.ts";
+import { loadDataDir, speakerIndex, type Utterance } from "../data/datasets.ts";
+import { generateTrials } from "../data/trials.ts";
 import { ConfigError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
-import { Pipeline, type StageRecord } from "../pipeline/runner.ts";
-import type { Registry } from "../registry.ts";
-import { utteranceAudio } from "./audio.ts";
-import {
-  embedAll,
-  labelOf,
-  type PluginSpec,
-  reg,
-  resolved,
-  speakerIndex,
-  spec,
-  utteranceKey,
-  verificationMetrics,
-} from "./common.ts";
-import { generateTrials, loadDataDir, type Utterance } from "./data.ts";
 import { Rng } from "../random.ts";
+import {
+  AudioCache,
+  clusterFigures,
+  create,
+  embedUtterances,
+  openRun,
+  pluginKey,
+  type PluginSpec,
+  records,
+  resolve,
+  type Run,
+  type RunOptions,
+  type StageRecord,
+  verificationFigures,
+} from "./stages/mod.ts";
 
 /** A domain: a data dir or utterances, optionally limited per speaker. */
 export interface DomainSpec {
@@ -38,7 +37,7 @@ export interface DomainSpec {
 }
 
 /** Options shared by the adaptation pipelines. */
-export interface AdaptOptions {
+export interface AdaptOptions extends RunOptions {
   readonly source: DomainSpec;
   readonly target: DomainSpec;
   /** The adapter (pseudo-label, ckm-adapt, or a user's). */
@@ -51,11 +50,6 @@ export interface AdaptOptions {
   readonly kShot?: number;
   readonly sampleRate?: number;
   readonly maxSeconds?: number;
-  readonly seed?: number;
-  readonly workDir?: string;
-  readonly resume?: boolean;
-  readonly registry?: Registry;
-  readonly quiet?: boolean;
   /** Pipeline name in progress lines and records. */
   readonly name?: string;
 }
@@ -100,11 +94,7 @@ async function domainUtts(d: DomainSpec, seed: number): Promise<Utterance[]> {
   if (d.maxPerSpeaker) {
     const rng = new Rng(seed);
     const by = new Map<string, Utterance[]>();
-    for (const u of utts) {
-      const list = by.get(u.speaker);
-      if (list) list.push(u);
-      else by.set(u.speaker, [u]);
-    }
+    for (const u of utts) by.set(u.speaker, [...(by.get(u.speaker) ?? []), u]);
     utts = [...by.values()].flatMap((list) =>
       (rng.shuffle([...list]) as Utterance[]).slice(0, d.maxPerSpeaker).sort((a, b) => a.id < b.id ? -1 : 1)
     );
@@ -112,21 +102,22 @@ async function domainUtts(d: DomainSpec, seed: number): Promise<Utterance[]> {
   return utts;
 }
 
-async function figures(r: Registry, x: Matrix, speakers: string[], seed: number): Promise<DomainFigures> {
-  const utts = speakers.map((s, i) => ({ id: String(i), speaker: s }));
-  const trials = generateTrials(utts, { seed, nonTargetRatio: 5 });
+/** Target-domain figures: EER and minDCF on generated trials, k-means (true K) accuracy / NMI / ARI. */
+async function figures(run: Run, x: Matrix, speakers: string[], seed: number): Promise<DomainFigures> {
+  const trials = generateTrials(speakers.map((s, i) => ({ id: String(i), speaker: s })), {
+    seed,
+    nonTargetRatio: 5,
+  });
   const idx = {
     enroll: Int32Array.from(trials, (t) => Number(t.enroll)),
     test: Int32Array.from(trials, (t) => Number(t.test)),
     labels: Int8Array.from(trials, (t) => t.label),
   };
-  const cos = await r.create("scorer", "cosine", {}) as TrialScorer;
-  const v = await verificationMetrics(r, cos.score(x, x, idx), idx.labels);
-  const k = new Set(speakers).size;
-  const km = await r.create("clusterer", "kmeans", { metric: "cosine" }) as Clusterer;
-  const res = await km.cluster(x, { numClusters: k, seed });
-  const cm = await r.create("scorer", "cluster-metrics", {}) as Metric;
-  const c = cm.compute({ labelsTrue: speakers, labelsPred: res.labels });
+  const cos = await run.registry.create("trial-scorer", "cosine", {});
+  const v = await verificationFigures(run, cos.score(x, x, idx), idx.labels);
+  const km = await run.registry.create("clusterer", "kmeans", { metric: "cosine" });
+  const res = await km.cluster(x, { numClusters: new Set(speakers).size, seed });
+  const c = await clusterFigures(run, speakers, res.labels);
   return {
     "EER %": v["EER %"],
     "minDCF 0.01": v["minDCF 0.01"],
@@ -136,113 +127,92 @@ async function figures(r: Registry, x: Matrix, speakers: string[], seed: number)
   };
 }
 
+/** Target labels the adapter may see: the first `kShot` utterances of each target speaker (-1 = hidden). */
+function kShotLabels(tSpk: readonly string[], kShot: number): Int32Array {
+  const out = new Int32Array(tSpk.length).fill(-1);
+  const index = speakerIndex(tSpk), seen = new Map<string, number>();
+  tSpk.forEach((s, i) => {
+    const n = seen.get(s) ?? 0;
+    if (n < kShot) (out[i] = index[i], seen.set(s, n + 1));
+  });
+  return out;
+}
+
 /** Runs embed -> before -> fit adapter -> after. */
 export async function adaptPipeline(opts: AdaptOptions): Promise<AdaptResult> {
-  const r = reg(opts.registry);
-  const seed = opts.seed ?? 1234;
-  const sampleRate = opts.sampleRate ?? 16000;
-  const bb = spec(opts.backbone ?? "fbank-stats"), ad = spec(opts.adapter);
-  const bbCfg = resolved(r, "backbone", bb), adCfg = resolved(r, "adapter", ad);
-  const p = new Pipeline({
-    name: opts.name ?? "adapt",
-    workDir: opts.workDir,
-    resume: opts.resume,
-    seed,
-    quiet: opts.quiet,
-  });
-  const src = await domainUtts(opts.source, seed), tgt = await domainUtts(opts.target, seed + 1);
-  // the key holds each utterance's file (fingerprinted) or its samples' checksum: changed audio re-embeds
-  const emb = await p.stage("embed", {
-    config: {
-      backbone: bbCfg,
-      sampleRate,
-      maxSeconds: opts.maxSeconds ?? null,
-      source: src.map(utteranceKey),
-      target: tgt.map(utteranceKey),
-    },
-    files: [...src, ...tgt].flatMap((u) => u.path && !u.samples ? [u.path] : []),
-  }, async () => {
-    const model = await r.create("backbone", bb.name, bb.options ?? {});
-    try {
-      const all = [...src, ...tgt];
-      const x = await embedAll(
-        model,
-        all.length,
-        async (i) => ({ id: all[i].id, ...(await utteranceAudio(all[i], sampleRate, opts.maxSeconds)) }),
-        `embed ${labelOf(bb)}`,
-      );
-      const d = x.cols;
-      return {
-        source: { rows: src.length, cols: d, data: x.data.slice(0, src.length * d) } as Matrix,
-        target: { rows: tgt.length, cols: d, data: x.data.slice(src.length * d) } as Matrix,
-      };
-    } finally {
-      await model.dispose?.();
-    }
-  });
-  const tSpk = tgt.map((u) => u.speaker), sSpkNames = [...new Set(src.map((u) => u.speaker))];
-  const before = await p.stage("before", { inputs: [emb] }, (ctx) => figures(r, emb.target, tSpk, ctx.seed));
-  const kShot = opts.kShot ?? 0;
-  const tNames = [...new Set(tSpk)];
-  const tLabels = new Int32Array(tgt.length).fill(-1);
-  if (kShot > 0) {
-    const tIndex = speakerIndex(tSpk, tNames);
-    const seen = new Map<string, number>();
-    tgt.forEach((u, i) => {
-      const n = seen.get(u.speaker) ?? 0;
-      if (n < kShot) (tLabels[i] = tIndex[i], seen.set(u.speaker, n + 1));
-    });
-  }
-  const fitWith = opts.fitWith ?? "source+target";
-  const adapted = await p.stage(
-    "adapt",
-    { config: { adapter: adCfg, fitWith, kShot }, inputs: [emb] },
-    async () => {
-      const a = await r.create("adapter", ad.name, ad.options ?? {}) as Adapter;
-      const srcData = { x: emb.source, labels: speakerIndex(src.map((u) => u.speaker), sSpkNames) };
-      const tgtData = { x: emb.target, ...(kShot > 0 ? { labels: tLabels } : {}) };
-      if (fitWith === "target") await a.fit(tgtData);
-      else await a.fit(srcData, tgtData);
-      return {
-        x: a.transform(emb.target),
-        labels: a.labels?.() ?? null,
-        state: summarize(a.state?.() ?? {}),
-      };
-    },
+  const run = openRun(opts.name ?? "adapt", opts);
+  const bb = await resolve(run, "backbone", opts.backbone ?? "fbank-stats");
+  const ad = await resolve(run, "adapter", opts.adapter);
+  const src = await domainUtts(opts.source, run.seed), tgt = await domainUtts(opts.target, run.seed + 1);
+  const tSpk = tgt.map((u) => u.speaker), sSpk = src.map((u) => u.speaker);
+  // 1. embeddings of both domains [Ns + Nt, D] (files fingerprinted, in-memory audio checksummed)
+  const emb = await embedUtterances(
+    run,
+    new AudioCache([...src, ...tgt], opts.sampleRate ?? 16000, opts.maxSeconds),
+    bb,
+    "embed",
   );
-  const after = await p.stage("after", { inputs: [adapted] }, (ctx) => figures(r, adapted.x, tSpk, ctx.seed));
-  let adapterLabels: AdaptResult["adapterLabels"];
-  if (adapted.labels) {
-    const keep = [...adapted.labels.keys()].filter((i) => adapted.labels![i] >= 0);
-    if (keep.length) {
-      const cm = await r.create("scorer", "cluster-metrics", {}) as Metric;
-      const c = cm.compute({
-        labelsTrue: keep.map((i) => tSpk[i]),
-        labelsPred: keep.map((i) => adapted.labels![i]),
-      });
-      adapterLabels = {
-        clusters: new Set(keep.map((i) => adapted.labels![i])).size,
-        labelled: keep.length,
-        accuracy: c.accuracy,
-        nmi: c.nmi,
-        purity: c.purity,
-      };
-    }
-  }
+  const d = emb.x.cols;
+  const source: Matrix = { rows: src.length, cols: d, data: emb.x.data.slice(0, src.length * d) };
+  const target: Matrix = { rows: tgt.length, cols: d, data: emb.x.data.slice(src.length * d) };
+  // 2. target figures before adaptation
+  const before = await run.stages.stage(
+    "before",
+    { inputs: [emb] },
+    (ctx) => figures(run, target, tSpk, ctx.seed),
+  );
+  // 3. the adapter fitted on (source, target) or the target alone, k-shot target labels if any
+  const kShot = opts.kShot ?? 0, fitWith = opts.fitWith ?? "source+target";
+  const tLabels = kShotLabels(tSpk, kShot);
+  const adapted = await run.stages.stage("adapt", {
+    config: { adapter: pluginKey(ad), fitWith, kShot },
+    inputs: [emb],
+  }, async () => {
+    const a = await create(run, ad);
+    const tgtData = { x: target, ...(kShot > 0 ? { labels: tLabels } : {}) };
+    if (fitWith === "target") await a.fit(tgtData);
+    else await a.fit({ x: source, labels: speakerIndex(sSpk) }, tgtData);
+    return { x: a.transform(target), labels: a.labels?.() ?? null, state: summarize(a.state?.() ?? {}) };
+  });
+  // 4. target figures after, and the pseudo-labels' agreement with the true speakers
+  const after = await run.stages.stage(
+    "after",
+    { inputs: [adapted] },
+    (ctx) => figures(run, adapted.x, tSpk, ctx.seed),
+  );
+  const adapterLabels = adapted.labels ? await labelQuality(run, adapted.labels, tSpk) : undefined;
   return {
-    adapter: labelOf(ad),
-    backbone: labelOf(bb),
+    adapter: ad.label,
+    backbone: bb.label,
     counts: {
-      source: { utterances: src.length, speakers: sSpkNames.length },
-      target: { utterances: tgt.length, speakers: tNames.length },
-      kShotLabelled: [...tLabels].filter((l) => l >= 0).length,
+      source: { utterances: src.length, speakers: new Set(sSpk).size },
+      target: { utterances: tgt.length, speakers: new Set(tSpk).size },
+      kShotLabelled: tLabels.filter((l) => l >= 0).length,
     },
     before,
     after,
     adapterLabels,
     adapterState: adapted.state,
-    seed,
-    stages: p.records(),
+    seed: run.seed,
+    stages: records(run),
+  };
+}
+
+/** How well an adapter's labels (-1 = dropped) agree with the true target speakers. */
+async function labelQuality(
+  run: Run,
+  labels: Int32Array,
+  truth: readonly string[],
+): Promise<AdaptResult["adapterLabels"]> {
+  const keep = [...labels.keys()].filter((i) => labels[i] >= 0);
+  if (!keep.length) return undefined;
+  const c = await clusterFigures(run, keep.map((i) => truth[i]), keep.map((i) => labels[i]));
+  return {
+    clusters: new Set(keep.map((i) => labels[i])).size,
+    labelled: keep.length,
+    accuracy: c.accuracy,
+    nmi: c.nmi,
+    purity: c.purity,
   };
 }
 

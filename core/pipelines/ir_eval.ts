@@ -1,33 +1,32 @@
 /**
- * The retrieval pipeline: a text backbone embeds a collection's documents, then its queries; cosine
- * retrieval is scored by the `ir-metrics` scorer plugin at several Matryoshka dimensions. Default
+ * The retrieval recipe: a text backbone embeds a collection's documents, then its queries; cosine
+ * retrieval is scored by the `ir-metrics` metric plugin at several Matryoshka dimensions. Default
  * collection: Cranfield (1400 docs, 225 queries, binary relevance from cranqrel).
  *
- * Stages: collection, embed (documents first, so a backbone that fits on its first batch fits on
- * the corpus), metrics.
+ * Stages: collection, embed (documents first, so a backbone that fits on its first batch fits on the
+ * corpus), metrics.
  * @module
  */
-import type { Metric } from "../contracts/scorer.ts";
-import { ConfigError } from "../errors.ts";
-import type { Matrix } from "../matrix.ts";
-import { Pipeline, type StageRecord } from "../pipeline/runner.ts";
-import type { Registry } from "../registry.ts";
 import { readCranfield } from "../retrieval/cranfield.ts";
-import { embedAll, labelOf, type PluginSpec, reg, resolved, spec } from "./common.ts";
+import {
+  embedTexts,
+  openRun,
+  type PluginSpec,
+  records,
+  resolve,
+  retrievalFigures,
+  type RunOptions,
+  type StageRecord,
+} from "./stages/mod.ts";
 
 /** Options of {@link irEval}. */
-export interface IrEvalOptions {
+export interface IrEvalOptions extends RunOptions {
   /** Folder with cran.all.1400, cran.qry and cranqrel. */
   readonly cranfield: string;
   /** Text backbone (default tfidf-text). */
   readonly backbone?: string | PluginSpec;
   /** Matryoshka dims to evaluate at (default: full, 1/4, 1/16 of the backbone dim, >= 16). */
   readonly dims?: readonly number[];
-  readonly seed?: number;
-  readonly workDir?: string;
-  readonly resume?: boolean;
-  readonly registry?: Registry;
-  readonly quiet?: boolean;
 }
 
 /** What {@link irEval} returns. */
@@ -42,86 +41,41 @@ export interface IrEvalResult {
 
 /** Runs retrieval evaluation end to end. */
 export async function irEval(opts: IrEvalOptions): Promise<IrEvalResult> {
-  const r = reg(opts.registry);
-  const bb = spec(opts.backbone ?? "tfidf-text");
-  const bbCfg = resolved(r, "backbone", bb);
-  if (!r.has("scorer", "ir-metrics")) {
-    throw new ConfigError("ir-eval", "the 'ir-metrics' scorer plugin is not registered");
-  }
-  const p = new Pipeline({
-    name: "ir-eval",
-    workDir: opts.workDir,
-    resume: opts.resume,
-    seed: opts.seed ?? 0,
-    quiet: opts.quiet,
-  });
-  const col = await p.stage("collection", { files: [opts.cranfield] }, async () => {
+  const run = openRun("ir-eval", { seed: 0, ...opts });
+  const bb = await resolve(run, "backbone", opts.backbone ?? "tfidf-text");
+  // 1. the collection: documents [Nd], queries [Nq], relevant document rows per query
+  const col = await run.stages.stage("collection", { files: [opts.cranfield] }, async () => {
     const c = await readCranfield(opts.cranfield);
     const docIndex = new Map(c.docs.map((d, i) => [d.id, i]));
     return {
-      docs: c.docs.map((d) => d.text),
-      docIds: c.docs.map((d) => d.id),
-      queries: c.queries.map((q) => q.text),
+      docs: c.docs.map((d) => ({ id: `doc ${d.id}`, text: d.text })),
+      queries: c.queries.map((q, i) => ({ id: `query ${i + 1}`, text: q.text })),
       relevant: c.queries.map((q) =>
-        [...(c.qrels.get(q.id)?.keys() ?? [])].map((d) => docIndex.get(d)).filter((i) =>
-          i !== undefined
-        ) as number[]
+        [...(c.qrels.get(q.id)?.keys() ?? [])].flatMap((d) => docIndex.has(d) ? [docIndex.get(d)!] : [])
       ),
     };
   });
-  const emb = await p.stage("embed", { config: { backbone: bbCfg }, inputs: [col] }, async () => {
-    const model = await r.create("backbone", bb.name, bb.options ?? {});
-    if (model.modality !== "text") {
-      throw new ConfigError("ir-eval", `backbone '${bb.name}' takes ${model.modality}, not text`);
-    }
-    try {
-      // documents first: a backbone that fits on its first batch (tfidf-text) fits on the corpus
-      const docs = await embedAll(
-        model,
-        col.docs.length,
-        (i) => ({ id: `doc ${col.docIds[i]}`, text: col.docs[i] }),
-        "embed documents",
-        col.docs.length,
-      );
-      const queries = await embedAll(
-        model,
-        col.queries.length,
-        (i) => ({ id: `query ${i + 1}`, text: col.queries[i] }),
-        "embed queries",
-        col.queries.length,
-      );
-      return { docs, queries, info: model.info() };
-    } finally {
-      await model.dispose?.();
-    }
-  });
+  // 2. embeddings: documents [Nd, D], then queries [Nq, D]
+  const emb = await embedTexts(run, { docs: col.docs, queries: col.queries }, bb);
+  // 3. IR metrics at each Matryoshka dim
   const full = emb.docs.cols;
   const dims = opts.dims?.length
     ? [...opts.dims]
     : [...new Set([full, Math.floor(full / 4), Math.floor(full / 16)].filter((d) => d >= 16))];
-  const metrics = await p.stage("metrics", { config: { dims }, inputs: [emb, col] }, async () => {
-    const m = await r.create("scorer", "ir-metrics", { dims }) as Metric;
-    const flat = m.compute({
-      queries: emb.queries as Matrix,
-      corpus: emb.docs as Matrix,
-      relevant: col.relevant,
-    });
-    const out: Record<string, Record<string, number>> = {};
-    for (const [k, v] of Object.entries(flat)) {
-      const mm = /^dim_(\d+)_(.+)$/.exec(k);
-      if (mm) (out[mm[1]] ??= {})[mm[2]] = v;
-    }
-    return out;
-  });
+  const metrics = await run.stages.stage(
+    "metrics",
+    { config: { dims }, inputs: [emb, col] },
+    () => retrievalFigures(run, emb.queries, emb.docs, col.relevant, dims),
+  );
   return {
-    backbone: labelOf(bb),
-    info: emb.info as Record<string, unknown>,
+    backbone: bb.label,
+    info: emb.info,
     counts: {
       docs: col.docs.length,
       queries: col.queries.length,
       judged: col.relevant.reduce((a, x) => a + x.length, 0),
     },
     metrics,
-    stages: p.records(),
+    stages: records(run),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The pipelines as library functions: each is a readable sequence of cached, resumable stages built
- * only from registered plugins.
+ * The recipes as library functions (verify, diarize, train, ...), each a short sequence of the shared,
+ * cached, resumable stages of ./stages, built only from the plugins of the registry it is given.
  *
  * ```ts
  * import "@embedkit/core/plugins";
@@ -10,13 +10,19 @@
  * ```
  * @module
  */
-export { verify, type VerifyOptions, type VerifyResult, type VerifySystem } from "./verify.ts";
+export {
+  verify,
+  VERIFY_OPTIONS,
+  type VerifyOptions,
+  type VerifyResult,
+  type VerifySystem,
+} from "./verify.ts";
 export {
   diarize,
+  DIARIZE_OPTIONS,
   type DiarizeOptions,
   type DiarizeResult,
   type DiarizeSystem,
-  readSegments,
 } from "./diarize.ts";
 export {
   sslDiarize,
@@ -24,12 +30,10 @@ export {
   type SslDiarizeResult,
   type SslIteration,
 } from "./ssl_diarize.ts";
-export { CONFORMER_DRLM_DEFAULTS, type ConformerDrlmConfig, DRLM_KINDS, type DrlmKind } from "./drlm.ts";
 export { pseudoLabel, type PseudoLabelOptions } from "./pseudo_label.ts";
 export { ckmAdapt, type CkmAdaptOptions } from "./ckm_adapt.ts";
 export { type AdaptOptions, type AdaptResult, type DomainFigures, type DomainSpec } from "./adapt.ts";
 export { irEval, type IrEvalOptions, type IrEvalResult } from "./ir_eval.ts";
-export { speedPerturb, train, type TrainOptions, type TrainResult } from "./train.ts";
-export { demo, type DemoOptions, type DemoResult } from "./demo.ts";
-export { formatTrials, generateTrials, loadDataDir, readTrials, type Trial, type Utterance } from "./data.ts";
-export { type PluginSpec } from "./common.ts";
+export { train, TRAIN_OPTIONS, type TrainOptions, type TrainResult } from "./train.ts";
+export * from "./stages/mod.ts";
+export { type TrainingJob, trainModel } from "./stages/train.ts";

@@ -11,35 +11,39 @@
  * time (see drlm.ts).
  * @module
  */
-import { l2normalize, type Tensor } from "../autodiff/mod.ts";
-import type { Clusterer } from "../contracts/clusterer.ts";
-import type { Metric } from "../contracts/scorer.ts";
 import { formatRttm, type Turn } from "../diarization/rttm.ts";
+import { windowsToTurns } from "../diarization/segments.ts";
 import { check } from "../config.ts";
 import { ConfigError } from "../errors.ts";
-import { l2NormalizeRows } from "../kernels/distance.ts";
-import { applyModule, batchOf } from "../nn/head.ts";
-import { Adam } from "../nn/optim.ts";
-import { StatefulRng } from "../nn/rng.ts";
-import { Pipeline, type StageRecord } from "../pipeline/runner.ts";
-import { status } from "../progress.ts";
-import type { Registry } from "../registry.ts";
-import { type PluginSpec, reg, spec } from "./common.ts";
-import { diarize, type DiarizeOptions } from "./diarize.ts";
 import {
   CONFORMER_DRLM_DEFAULTS,
-  ConformerDrlm,
   type ConformerDrlmConfig,
-  contextRows,
-  dnnDrlm,
   DRLM_KINDS,
   type DrlmKind,
   validateConformerDrlm,
-} from "./drlm.ts";
-import { windowsToTurns } from "./segments.ts";
+} from "../nn/drlm.ts";
+import {
+  selfSupervisedIterations,
+  type SslIteration,
+  type SslSettings,
+} from "../diarization/ssl_iterations.ts";
+import { status } from "../progress.ts";
+import { diarize, type DiarizeOptions } from "./diarize.ts";
+import {
+  create,
+  diarizationFigures,
+  openRun,
+  pluginKey,
+  type PluginSpec,
+  records,
+  resolve,
+  type RunOptions,
+  spec,
+  type StageRecord,
+} from "./stages/mod.ts";
 
 /** Options of {@link sslDiarize}. */
-export interface SslDiarizeOptions {
+export interface SslDiarizeOptions extends RunOptions {
   /** Where the segment embeddings come from (audio or precomputed ark + segments) and the reference. */
   readonly input: Omit<DiarizeOptions, "clusterers" | "numSpeakers" | "workDir" | "quiet" | "registry">;
   /** Target number of speakers (the stopping count). */
@@ -63,22 +67,6 @@ export interface SslDiarizeOptions {
   readonly lr?: number;
   /** Stop when loss / initial loss is at or below this (default 0.5). */
   readonly lossRatio?: number;
-  readonly seed?: number;
-  readonly workDir?: string;
-  readonly resume?: boolean;
-  readonly registry?: Registry;
-  readonly quiet?: boolean;
-}
-
-/** One iteration's record. */
-export interface SslIteration {
-  readonly iteration: number;
-  /** Pseudo-label clusters the DRLM was trained on. */
-  readonly clusters: number;
-  readonly loss: number;
-  readonly lossRatio: number;
-  /** DER (%) of AHC with the target count on the DRLM embeddings after this iteration. */
-  readonly der: number;
 }
 
 /** What {@link sslDiarize} returns. */
@@ -95,18 +83,12 @@ export interface SslDiarizeResult {
   readonly stages: StageRecord[];
 }
 
-/** Runs self-supervised diarization on one recording. */
-export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeResult> {
-  const r = reg(opts.registry);
-  const seed = opts.seed ?? 1234;
+/** The iteration settings, validated (a zero batch or sample count would loop forever or divide by zero). */
+function sslConfig(opts: SslDiarizeOptions): SslSettings & { loss: PluginSpec } {
   const target = opts.numSpeakers;
   if (!Number.isInteger(target) || target < 1) {
     throw new ConfigError("ssl-diarize", `numSpeakers must be a positive integer, got ${target}`);
   }
-  const lossSpec = spec(opts.loss ?? { name: "contrastive", options: { margin: 1 } });
-  if (!r.has("loss", lossSpec.name)) r.get("loss", lossSpec.name); // throws the did-you-mean error
-  const pairwise = lossSpec.name === "contrastive";
-  const widths = [...(opts.layers ?? [512, 256, 64, 30])];
   const drlmKind = opts.drlm ?? "dnn";
   if (!DRLM_KINDS.includes(drlmKind)) {
     throw new ConfigError("ssl-diarize", `drlm must be one of ${DRLM_KINDS.join(", ")}, got '${drlmKind}'`);
@@ -118,10 +100,13 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
     }
     : null;
   if (conformer) validateConformerDrlm(conformer);
+  const loss = spec(opts.loss ?? { name: "contrastive", options: { margin: 1 } });
   const cfg = {
-    loss: lossSpec,
+    target,
+    pairwise: loss.name === "contrastive",
+    loss,
     drlm: drlmKind,
-    widths,
+    widths: [...(opts.layers ?? [512, 256, 64, 30])],
     conformer,
     initialFactor: opts.initialFactor ?? 5,
     maxIterations: opts.maxIterations ?? 8,
@@ -131,171 +116,74 @@ export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeRes
     lr: opts.lr ?? 1e-3,
     lossRatio: opts.lossRatio ?? 0.5,
   };
-  // a zero batch or sample count would loop forever or divide by zero below
   for (const k of ["maxIterations", "epochs", "samplesPerEpoch", "batchSize"] as const) {
     check.integer("ssl-diarize", k, cfg[k], 1);
   }
   check.positive("ssl-diarize", "initialFactor", cfg.initialFactor);
   check.positive("ssl-diarize", "lr", cfg.lr);
-  if (!widths.length) throw new ConfigError("ssl-diarize", "'layers' needs at least one width");
+  if (!cfg.widths.length) throw new ConfigError("ssl-diarize", "'layers' needs at least one width");
   check.positive("ssl-diarize", "lossRatio", cfg.lossRatio);
-  for (const w of widths) check.integer("ssl-diarize", "layers", w, 1);
-  // the embeddings and the plain-AHC baseline come from the diarize pipeline (its own cached stages)
+  for (const w of cfg.widths) check.integer("ssl-diarize", "layers", w, 1);
+  return cfg;
+}
+
+/** Runs self-supervised diarization on one recording. */
+export async function sslDiarize(opts: SslDiarizeOptions): Promise<SslDiarizeResult> {
+  const cfg = sslConfig(opts);
+  const run = openRun("ssl-diarize", { ...opts, workDir: opts.workDir && `${opts.workDir}/ssl` });
+  const loss = await resolve(run, "loss", cfg.loss);
+  const [finch, ahc] = [await resolve(run, "clusterer", "finch"), await resolve(run, "clusterer", "ahc")];
+  // 1. segment embeddings and the plain-AHC baseline: the diarize recipe's own cached stages
   const base = await diarize({
     ...opts.input,
     clusterers: [{ name: "ahc", label: "plain AHC (input embeddings)" }],
-    numSpeakers: target,
-    seed,
+    numSpeakers: cfg.target,
+    seed: run.seed,
     workDir: opts.workDir,
     resume: opts.resume,
-    registry: r,
+    registry: run.registry,
     quiet: opts.quiet,
   });
-  const reference = base.reference;
-  const collar = opts.input.collar ?? 0.25, skipOverlap = opts.input.skipOverlap ?? true;
+  const scoring = { collar: opts.input.collar ?? 0.25, skipOverlap: opts.input.skipOverlap ?? true };
   const der = async (labels: Int32Array): Promise<number> => {
-    if (!reference || !r.has("scorer", "der")) return NaN;
-    const m = await r.create("scorer", "der", {
-      collar,
-      collarConvention: "md-eval",
-      skipOverlap,
-      uemFrom: "ref",
-    }) as Metric;
-    const hyp = windowsToTurns(base.segments, labels, reference[0]?.file ?? base.file);
-    return m.compute({ reference, hypothesis: hyp }).der;
+    if (!base.reference) return NaN;
+    const hyp = windowsToTurns(base.segments, labels, base.reference[0]?.file ?? base.file);
+    return (await diarizationFigures(run, base.reference, hyp, scoring))["DER %"] ?? NaN;
   };
-  const x0 = base.embeddings;
-  // what the DRLM reads per segment: its embedding, or (conformer) the flattened [D, T] neighbourhood
-  const xin = conformer ? contextRows(x0, base.segments, conformer.context, conformer.maxGap) : x0;
-  const p = new Pipeline({
-    name: "ssl-diarize",
-    workDir: opts.workDir && `${opts.workDir}/ssl`,
-    resume: opts.resume,
-    seed,
-    quiet: opts.quiet,
-  });
-  const run = await p.stage(
+  // 2. FINCH pseudo-labels -> DRLM training -> AHC halving the clusters, per iteration
+  const ssl = await run.stages.stage(
     "ssl",
-    { config: { cfg, target, input: base.stages.map((s) => s.key) } },
+    { config: { cfg, plugins: [loss, finch, ahc].map(pluginKey), input: base.stages.map((s) => s.key) } },
     async (ctx) => {
-      const finch = await r.create("clusterer", "finch", {}) as Clusterer;
-      const ahc = await r.create("clusterer", "ahc", {}) as Clusterer;
-      const init = await finch.cluster(x0, {
-        minClusters: Math.min(x0.rows, cfg.initialFactor * target),
-        seed: ctx.seed,
-      });
-      let labels = init.labels, k = init.numClusters;
-      const rng = new StatefulRng(ctx.seed);
-      const drlm = conformer
-        ? new ConformerDrlm(x0.cols, 2 * conformer.context + 1, conformer, widths.at(-1)!, rng)
-        : dnnDrlm(x0.cols, widths, rng);
-      const embed = (t: Tensor) => l2normalize(drlm.forward(t));
-      const loss = await r.create("loss", lossSpec.name, lossSpec.options ?? {});
-      const opt = new Adam([...drlm.parameters(), ...loss.parameters()], { lr: cfg.lr });
-      const iterations: SslIteration[] = [];
-      let initialLoss = NaN, stoppedBy = `maxIterations ${cfg.maxIterations}`;
-      let current = x0;
-      for (let it = 0; it < cfg.maxIterations; it++) {
-        // members of each pseudo-speaker, for sampling pairs
-        const members: number[][] = Array.from({ length: k }, () => []);
-        labels.forEach((l, i) => members[l].push(i));
-        const multi = members.map((m, c) => (m.length > 1 ? c : -1)).filter((c) => c >= 0);
-        let epochLoss = 0;
-        for (let e = 0; e < cfg.epochs; e++) {
-          drlm.train(true);
-          let sum = 0, n = 0;
-          for (let s = 0; s < cfg.samplesPerEpoch; s += cfg.batchSize) {
-            const B = Math.min(cfg.batchSize, cfg.samplesPerEpoch - s);
-            opt.zeroGrad();
-            let l: Tensor;
-            if (pairwise) {
-              const a: number[] = [], b: number[] = [], y: number[] = [];
-              for (let q = 0; q < B; q++) {
-                if (q % 2 === 0 && multi.length) {
-                  const m = members[multi[rng.int(multi.length)]];
-                  const i = rng.int(m.length);
-                  let j = rng.int(m.length - 1);
-                  if (j >= i) j++;
-                  a.push(m[i]), b.push(m[j]), y.push(0);
-                } else {
-                  const i = rng.int(x0.rows);
-                  let j = rng.int(x0.rows);
-                  while (labels[j] === labels[i] && k > 1) j = rng.int(x0.rows);
-                  a.push(i), b.push(j), y.push(labels[i] === labels[j] ? 0 : 1);
-                }
-              }
-              l = loss.forward({
-                embeddings: embed(batchOf(xin, a)),
-                positives: embed(batchOf(xin, b)),
-                labels: Int32Array.from(y),
-              });
-            } else {
-              const idx = Array.from({ length: B }, () => rng.int(x0.rows));
-              l = loss.forward({
-                embeddings: embed(batchOf(xin, idx)),
-                labels: Int32Array.from(idx, (i) => labels[i]),
-              });
-            }
-            l.backward();
-            opt.step();
-            sum += l.item() * B;
-            n += B;
-          }
-          epochLoss = sum / n;
-          if (it === 0 && e === 0) initialLoss = epochLoss;
-        }
-        drlm.train(false);
-        const y = l2NormalizeRows(applyModule(drlm, xin));
-        current = y;
-        const evalLabels = (await ahc.cluster(y, { numClusters: target })).labels;
-        const ratio = epochLoss / initialLoss;
-        const d = await der(evalLabels);
-        iterations.push({ iteration: it + 1, clusters: k, loss: epochLoss, lossRatio: ratio, der: d });
-        ctx.log(
-          `iteration ${it + 1}: trained on ${k} pseudo-speakers, loss ${epochLoss.toFixed(4)} (ratio ${
-            ratio.toFixed(3)
-          }), DER ${d.toFixed(2)} %`,
-        );
-        if (k === target && ratio <= cfg.lossRatio) {
-          stoppedBy = `clusters = target (${target}) and loss ratio ${ratio.toFixed(3)} <= ${cfg.lossRatio}`;
-          break;
-        }
-        const next = Math.max(target, Math.floor(k / 2));
-        labels = next === target ? evalLabels : (await ahc.cluster(y, { numClusters: next })).labels;
-        k = next;
-      }
-      const finalLabels = (await ahc.cluster(current, { numClusters: target })).labels;
-      return {
-        iterations,
-        stoppedBy,
-        finalLabels,
-        initialClusters: init.numClusters,
-        parameters: drlm.numParameters(),
-      };
+      const [l, f, a] = [await create(run, loss), await create(run, finch), await create(run, ahc)];
+      return await selfSupervisedIterations(cfg, base, l, f, a, der, ctx);
     },
   );
-  const turns = windowsToTurns(base.segments, run.finalLabels, base.file);
-  const finalDer = run.iterations.at(-1)?.der ?? NaN;
+  const turns = windowsToTurns(base.segments, ssl.finalLabels, base.file);
+  const finalDer = ssl.iterations.at(-1)?.der ?? NaN;
+  const baseDer = base.systems[0].metrics["DER %"] ?? NaN;
   if (!opts.quiet) {
     status(
-      `[ssl-diarize] plain AHC DER ${base.systems[0].metrics["DER %"]?.toFixed(2)} %, self-supervised DER ${
+      `[ssl-diarize] plain AHC DER ${baseDer.toFixed(2)} %, self-supervised DER ${
         finalDer.toFixed(2)
-      } % (${run.stoppedBy})`,
+      } % (${ssl.stoppedBy})`,
     );
   }
   return {
     file: base.file,
-    baseline: { label: "plain AHC on the input embeddings", der: base.systems[0].metrics["DER %"] ?? NaN },
-    iterations: run.iterations,
-    stoppedBy: run.stoppedBy,
+    baseline: { label: "plain AHC on the input embeddings", der: baseDer },
+    iterations: ssl.iterations,
+    stoppedBy: ssl.stoppedBy,
     drlm: {
-      kind: drlmKind,
-      parameters: run.parameters,
-      config: conformer ? { ...conformer, embedDim: widths.at(-1) } : { widths },
+      kind: cfg.drlm,
+      parameters: ssl.parameters,
+      config: cfg.conformer ? { ...cfg.conformer, embedDim: cfg.widths.at(-1) } : { widths: cfg.widths },
     },
     final: { der: finalDer, turns, rttm: formatRttm(turns) },
-    scoring: reference ? { collar, skipOverlap } : undefined,
-    seed,
-    stages: [...base.stages, ...p.records()],
+    scoring: base.reference ? scoring : undefined,
+    seed: run.seed,
+    stages: [...base.stages, ...records(run)],
   };
 }
+
+export type { SslIteration };

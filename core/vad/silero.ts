@@ -7,41 +7,26 @@
  * @module
  */
 import { createRequire } from "node:module";
-import { check, withDefaults } from "../config.ts";
+import type { Region } from "../contracts/vad.ts";
 import { ConfigError, InputError } from "../errors.ts";
 import { type EpChoice, loadOnnx, type OnnxModel } from "../onnx/runtime.ts";
+import { type ConfigOf, opt, resolveConfig } from "../options.ts";
 
-/** A speech segment in seconds. */
-export interface SpeechSegment {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** VAD options (silero-vad's get_speech_timestamps defaults). */
-export interface SileroVadConfig {
-  /** Speech probability threshold (0.5). */
-  threshold: number;
-  /** Drop speech shorter than this (250 ms). */
-  minSpeechMs: number;
-  /** Silence shorter than this does not end a segment (100 ms). */
-  minSilenceMs: number;
-  /** Pad segments by this much on each side (30 ms). */
-  speechPadMs: number;
-  /** Model file; '' = silero_vad_v5.onnx from @ricky0123/vad-web. */
-  modelPath: string;
-  /** Execution provider (see core/onnx/runtime.ts). */
-  ep: string;
-}
-
-/** Defaults of {@link SileroVadConfig}. */
-export const SILERO_DEFAULTS: SileroVadConfig = {
-  threshold: 0.5,
-  minSpeechMs: 250,
-  minSilenceMs: 100,
-  speechPadMs: 30,
-  modelPath: "",
-  ep: "wasm",
+/** VAD options (silero-vad's get_speech_timestamps defaults), declared once. */
+export const SILERO_OPTIONS = {
+  threshold: opt.number(0.5, "speech probability threshold (negative threshold = threshold - 0.15)", {
+    min: 0.15,
+    max: 1,
+  }),
+  minSpeechMs: opt.number(250, "drop speech shorter than this (ms)", { min: 0 }),
+  minSilenceMs: opt.number(100, "silence shorter than this does not end a segment (ms)", { min: 0 }),
+  speechPadMs: opt.number(30, "pad segments by this much on each side (ms)", { min: 0 }),
+  modelPath: opt.string("", "model file; '' = silero_vad_v5.onnx from the npm package @ricky0123/vad-web"),
+  ep: opt.string("wasm", "execution provider (see core/onnx/runtime.ts)"),
 };
+
+/** Silero VAD config. */
+export type SileroVadConfig = ConfigOf<typeof SILERO_OPTIONS>;
 
 const SR = 16000, WINDOW = 512, CONTEXT = 64;
 
@@ -65,11 +50,7 @@ export class SileroVad {
 
   /** Loads the model (validating options); close with dispose(). */
   static async create(options: Partial<SileroVadConfig> = {}): Promise<SileroVad> {
-    const c = withDefaults("silero-vad", SILERO_DEFAULTS, options);
-    check.range("silero-vad", "threshold", c.threshold, 0.15, 1);
-    check.nonNegative("silero-vad", "minSpeechMs", c.minSpeechMs);
-    check.nonNegative("silero-vad", "minSilenceMs", c.minSilenceMs);
-    check.nonNegative("silero-vad", "speechPadMs", c.speechPadMs);
+    const c = resolveConfig("silero-vad", SILERO_OPTIONS, options);
     const path = c.modelPath || sileroModelPath();
     const bytes = await Deno.readFile(path).catch((e) => {
       throw new InputError(path, `cannot read the Silero VAD model: ${e.message}`);
@@ -112,8 +93,8 @@ export class SileroVad {
     return probs;
   }
 
-  /** Speech segments (seconds) of 16 kHz mono samples. */
-  async segments(samples: Float32Array, sampleRate: number, id = "audio"): Promise<SpeechSegment[]> {
+  /** Speech regions (seconds) of 16 kHz mono samples. */
+  async segments(samples: Float32Array, sampleRate: number, id = "audio"): Promise<Region[]> {
     const probs = await this.probabilities(samples, sampleRate, id);
     return speechTimestamps(probs, samples.length, this.config).map((s) => ({
       start: s.start / SR,

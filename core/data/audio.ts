@@ -5,7 +5,7 @@
  */
 import { readAudio } from "../audio/read.ts";
 import { InputError } from "../errors.ts";
-import type { Utterance } from "./data.ts";
+import type { Utterance } from "./datasets.ts";
 
 /** Mono samples of a file, resampled to `sampleRate` when given. */
 export async function readMono(

@@ -1,6 +1,7 @@
 /**
- * Partition utilities and clustering quality measures: canonical labels, adjusted Rand index,
- * silhouette (as sklearn.metrics.silhouette_score).
+ * Partition utilities and internal clustering quality: canonical labels and the silhouette (as
+ * sklearn.metrics.silhouette_score). Agreement with true labels (ARI, NMI, purity, accuracy) is in
+ * ./agreement.ts.
  * @module
  */
 import type { Matrix } from "../matrix.ts";
@@ -16,30 +17,6 @@ export function canonicalLabels(labels: ArrayLike<number>): Int32Array {
     out[i] = l;
   }
   return out;
-}
-
-/** Adjusted Rand index between two labelings (1 = identical partitions). */
-export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new RangeError(`ARI: ${a.length} vs ${b.length} labels`);
-  const n = a.length;
-  const ca = canonicalLabels(a), cb = canonicalLabels(b);
-  const ka = Math.max(-1, ...ca) + 1, kb = Math.max(-1, ...cb) + 1;
-  const table = new Float64Array(ka * kb);
-  const ra = new Float64Array(ka), rb = new Float64Array(kb);
-  for (let i = 0; i < n; i++) {
-    table[ca[i] * kb + cb[i]]++;
-    ra[ca[i]]++;
-    rb[cb[i]]++;
-  }
-  const c2 = (x: number) => (x * (x - 1)) / 2;
-  let sumIj = 0, sumA = 0, sumB = 0;
-  for (const v of table) sumIj += c2(v);
-  for (const v of ra) sumA += c2(v);
-  for (const v of rb) sumB += c2(v);
-  const expected = (sumA * sumB) / c2(n || 1);
-  const max = (sumA + sumB) / 2;
-  if (max === expected) return 1;
-  return (sumIj - expected) / (max - expected);
 }
 
 /**

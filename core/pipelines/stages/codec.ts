@@ -94,9 +94,3 @@ export function stableStringify(value: unknown): string {
   };
   return JSON.stringify(walk(value));
 }
-
-/** SHA-256 hex of a string. */
-export async function sha256Text(text: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}

@@ -12,11 +12,12 @@
  * ```
  * @module
  */
-import { writeFileAtomic } from "../atomic.ts";
-import { status } from "../progress.ts";
-import { Rng } from "../random.ts";
-import { join } from "../paths.ts";
-import { decodeValue, encodeValue, sha256Text, stableStringify } from "./codec.ts";
+import { writeFileAtomic } from "../../atomic.ts";
+import { fnv1a, sha256Text } from "../../hash.ts";
+import { status } from "../../progress.ts";
+import { Rng } from "../../random.ts";
+import { join } from "../../paths.ts";
+import { decodeValue, encodeValue, stableStringify } from "./codec.ts";
 
 /** Options of a {@link Pipeline}. */
 export interface PipelineOptions {
@@ -56,6 +57,12 @@ export interface StageContext {
   rng(): Rng;
   /** Writes one line to stderr, prefixed with the pipeline and stage. */
   log(msg: string): void;
+  /**
+   * A folder for this stage's in-progress state (training checkpoints), named by the stage's cache
+   * key: a killed run finds it again and resumes; it is removed once the stage's output is cached.
+   * Undefined when nothing is cached (no work dir).
+   */
+  readonly partialDir?: string;
 }
 
 /** One line of the run record. */
@@ -77,16 +84,6 @@ interface CachedOutput {
   createdAt: string;
   seconds: number;
   value: unknown;
-}
-
-/** FNV-1a of a string, to derive per-stage seeds. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** Size and modification time of a file, or of every file under a folder (sorted). */
@@ -147,15 +144,17 @@ export class Pipeline {
         0,
         16,
       );
+    const stem = this.#opts.workDir && !spec.noCache
+      ? join(this.#opts.workDir, `${String(index).padStart(2, "0")}-${name}.${key}`)
+      : undefined;
+    const file = stem && `${stem}.json`;
     const ctx: StageContext = {
       name,
       seed,
       rng: () => new Rng(seed),
       log: (msg) => this.#log(`${name}: ${msg}`),
+      ...(stem ? { partialDir: `${stem}.partial` } : {}),
     };
-    const file = this.#opts.workDir && !spec.noCache
-      ? join(this.#opts.workDir, `${String(index).padStart(2, "0")}-${name}.${key}.json`)
-      : undefined;
     const forced = this.#opts.force === true ||
       (Array.isArray(this.#opts.force) && this.#opts.force.includes(name));
     if (file && this.#opts.resume !== false && !forced) {
@@ -183,6 +182,7 @@ export class Pipeline {
         value,
       };
       await writeFileAtomic(file, encodeValue(rec));
+      if (ctx.partialDir) await Deno.remove(ctx.partialDir, { recursive: true }).catch(() => {});
     }
     this.#log(`stage ${index} ${name}: done in ${seconds.toFixed(1)} s`);
     this.#records.push({ stage: name, key, seed, cached: false, seconds, file });
@@ -190,8 +190,14 @@ export class Pipeline {
     return value;
   }
 
+  /** Remembers an output's key, and derived keys for its direct object-valued fields (`emb.x`). */
   #remember(value: unknown, key: string): void {
-    if (value && typeof value === "object") this.#keys.set(value, key);
+    if (!value || typeof value !== "object") return;
+    this.#keys.set(value, key);
+    if (Array.isArray(value) || ArrayBuffer.isView(value)) return;
+    for (const [k, v] of Object.entries(value)) {
+      if (v && typeof v === "object" && !this.#keys.has(v)) this.#keys.set(v, `${key}/${k}`);
+    }
   }
 
   async #read(file: string, key: string): Promise<CachedOutput | undefined> {

@@ -15,10 +15,10 @@ import { reshape } from "../autodiff/ops.ts";
 import type { Tensor } from "../autodiff/tensor.ts";
 import { ConfigError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
-import { ConformerLiteEncoder } from "../nn/attention.ts";
-import { Linear, ReLU, Sequential } from "../nn/layers.ts";
-import { Module } from "../nn/module.ts";
-import type { StatefulRng } from "../nn/rng.ts";
+import { ConformerLiteEncoder } from "./attention.ts";
+import { Linear, ReLU, Sequential } from "./layers.ts";
+import { Module } from "./module.ts";
+import type { StatefulRng } from "./rng.ts";
 
 /** The DRLM variants. */
 export const DRLM_KINDS = ["dnn", "conformer"] as const;
