@@ -1,4 +1,5 @@
-"""Anchor side of bench/train_bench.ts: PyTorch (1 thread) training throughput of the same two models.
+"""Anchor side of bench/train_bench.ts: PyTorch (1 thread) training throughput of the same models (head,
+TDNN, and the ResNet34 / ECAPA-TDNN of tests/golden/gen_resnet_ecapa.py at the widths the TS side uses).
 
 Usage:
   /usr/bin/python3 bench/train_bench.py HEAD_BATCH HEAD_STEPS TDNN_BATCH TDNN_FRAMES TDNN_STEPS
@@ -14,9 +15,14 @@ import math
 import sys
 import time
 
+import os
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden"))
+import gen_resnet_ecapa as conv_models  # noqa: E402  (ResNet, Ecapa, aam: the parity test's models)
 
 torch.set_num_threads(1)
 torch.manual_seed(0)
@@ -77,17 +83,23 @@ class Trainer:
         return steps * self.x.shape[0] / (time.perf_counter() - t0)
 
 
-def make(hb, tb, tf):
+def make(hb, tb, tf, resnet_m=8, ecapa_c=128):
     head = nn.Sequential(nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 512))
+    x, y = torch.randn(tb, 80, tf), torch.randint(0, 100, (tb,))
+    resnet = conv_models.ResNet(80, resnet_m, [3, 4, 6, 3], 256, False)
+    ecapa = conv_models.Ecapa(80, ecapa_c, 3 * ecapa_c, 128, 128, 8, 192)
     return {
         "head": Trainer(head, AAM(512, 1000), torch.randn(hb, 512), torch.randint(0, 1000, (hb,))),
-        "tdnn": Trainer(Tdnn(), AAM(128, 100), torch.randn(tb, 80, tf), torch.randint(0, 100, (tb,))),
+        "tdnn": Trainer(Tdnn(), AAM(128, 100), x, y),
+        "resnet": Trainer(resnet, AAM(256, 100), x, y),
+        "ecapa": Trainer(ecapa, AAM(192, 100), x, y),
     }
 
 
 if sys.argv[1] == "--serve":
     hb, tb, tf = map(int, sys.argv[2:5])
-    trainers = make(hb, tb, tf)
+    rm, ec = (int(v) for v in sys.argv[5:7]) if len(sys.argv) >= 7 else (8, 128)
+    trainers = make(hb, tb, tf, rm, ec)
     print(json.dumps({"ready": torch.__version__}), flush=True)
     for line in sys.stdin:
         name, steps = line.split()

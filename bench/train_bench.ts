@@ -3,6 +3,9 @@
  *   1. a 2-layer 512-wide head (512 → 512 → 512) with AAM-Softmax over 1000 classes, batch 128;
  *   2. a small TDNN (3 dilated conv layers of 256 channels, stats pooling, 128-d embedding, AAM over
  *      100 classes) on fbank-shaped input [16, 80, 200],
+ *   3. ResNet34 (WeSpeaker layout, width m = 8 by default, `--resnet-m 16`), core/nn/resnet.ts, and
+ *   4. ECAPA-TDNN (C = 128 by default, `--ecapa-c 256`), core/nn/ecapa.ts, both + AAM(100) on the same
+ *      input (`--no-conv` skips 3 and 4),
  * in embedkit's autodiff and in PyTorch on 1 thread (bench/train_bench.py, Debian's /usr/bin/python3).
  *
  * The machine is shared, and its load swings by 2x within seconds, so the two sides run in
@@ -10,19 +13,28 @@
  * every round): paired rounds see the same load. Prints, per model, the best round of each side, the
  * ratio of the bests, and the median of the per-round ratios (torch / ours).
  *
- *   deno run --allow-read --allow-run --allow-env bench/train_bench.ts [--small] [--rounds N]
+ *   deno run --allow-read --allow-run --allow-env bench/train_bench.ts [--small] [--rounds N] [--no-conv]
+ *     [--resnet-m 8] [--ecapa-c 128]
  * @module
  */
 import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
 import { tensor } from "../core/autodiff/mod.ts";
 import * as nn from "../core/nn/mod.ts";
+import { ResNet } from "../core/nn/resnet.ts";
+import { EcapaTdnn } from "../core/nn/ecapa.ts";
 import type { Loss } from "../core/contracts/mod.ts";
 
 const small = Deno.args.includes("--small");
 const ri = Deno.args.indexOf("--rounds");
 const ROUNDS = ri >= 0 ? Number(Deno.args[ri + 1]) : 5;
 const HB = 128, HS = small ? 5 : 20, TB = 16, TF = small ? 100 : 200, TS = small ? 2 : 4;
+const conv = !Deno.args.includes("--no-conv");
+const argNum = (flag: string, def: number) => {
+  const i = Deno.args.indexOf(flag);
+  return i >= 0 ? Number(Deno.args[i + 1]) : def;
+};
+const RESNET_M = argNum("--resnet-m", 8), ECAPA_C = argNum("--ecapa-c", 128);
 
 /** One model + loss + Adam on a fixed batch; `round(steps)` times `steps` steps (samples/s). */
 function trainer(model: nn.Module, loss: Loss, x: ReturnType<typeof tensor>, y: Int32Array) {
@@ -53,6 +65,8 @@ async function torchServer(): Promise<
         String(HB),
         String(TB),
         String(TF),
+        String(RESNET_M),
+        String(ECAPA_C),
       ],
       env: { OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
       stdin: "piped",
@@ -143,6 +157,31 @@ const tdnnRes = await compare(
   trainer(tdnn, tdnnLoss, tensor(randn(TB * 80 * TF), [TB, 80, TF]), labels(TB, 100)),
   TS,
 );
+const fbankBatch = tensor(randn(TB * 80 * TF), [TB, 80, TF]), fbankLabels = labels(TB, 100);
+const resnetRes = conv
+  ? await compare(
+    "resnet",
+    trainer(
+      new ResNet({ mChannels: RESNET_M }, rng),
+      await registry.create("loss", "aam-softmax", { dim: 256, numClasses: 100 }),
+      fbankBatch,
+      fbankLabels,
+    ),
+    1,
+  )
+  : null;
+const ecapaRes = conv
+  ? await compare(
+    "ecapa",
+    trainer(
+      new EcapaTdnn({ channels: ECAPA_C, mfaChannels: 3 * ECAPA_C }, rng),
+      await registry.create("loss", "aam-softmax", { dim: 192, numClasses: 100 }),
+      fbankBatch,
+      fbankLabels,
+    ),
+    1,
+  )
+  : null;
 await torchSide?.close();
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
@@ -156,6 +195,8 @@ const row = (name: string, res: { ours: number; torch?: number; pairs: number[] 
 const rows = [
   row("head 512x512x2 + AAM(1000), batch 128", headRes),
   row(`TDNN 3x256 on fbank [16,80,${TF}] + AAM(100)`, tdnnRes),
+  ...(resnetRes ? [row(`ResNet34 m=${RESNET_M} on fbank [16,80,${TF}] + AAM(100)`, resnetRes)] : []),
+  ...(ecapaRes ? [row(`ECAPA-TDNN C=${ECAPA_C} on fbank [16,80,${TF}] + AAM(100)`, ecapaRes)] : []),
 ];
 console.table(rows);
 console.log(
@@ -163,6 +204,11 @@ console.log(
     torch: torchSide?.version ?? null,
     rounds: ROUNDS,
     rows,
-    pairedRatios: { head: headRes.pairs.map(r2), tdnn: tdnnRes.pairs.map(r2) },
+    pairedRatios: {
+      head: headRes.pairs.map(r2),
+      tdnn: tdnnRes.pairs.map(r2),
+      ...(resnetRes ? { resnet: resnetRes.pairs.map(r2) } : {}),
+      ...(ecapaRes ? { ecapa: ecapaRes.pairs.map(r2) } : {}),
+    },
   }),
 );

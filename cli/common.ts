@@ -1,20 +1,23 @@
 /**
- * Shared CLI plumbing: argument parsing (via the `#std/cli` alias), --help, plugin loading flags,
- * atomic --out.
+ * Shared CLI plumbing: argument parsing (cli/args.ts: ranges, did-you-mean, caller-relative paths),
+ * --help, plugin loading flags, atomic --out. Exit codes (cli/main.ts): 2 for a wrong command line
+ * ({@link UsageError}), 1 for an error found while running.
  * @module
  */
-import { parseArgs as nodeParseArgs } from "#std/cli";
 import { loadPluginModule } from "../core/loader.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
+import {
+  boundsOf,
+  checkNumber,
+  describeBounds,
+  type OptionSpec,
+  parseArgv,
+  type ParsedArgs,
+  UsageError,
+} from "./args.ts";
 
-/** One option of a command. */
-export interface OptionSpec {
-  readonly type: "string" | "boolean";
-  readonly help: string;
-  readonly default?: string | boolean;
-  readonly multiple?: boolean;
-  readonly short?: string;
-}
+export { callerDir, resolveUserPath, UsageError } from "./args.ts";
+export type { NumberBounds, OptionSpec, ParsedArgs } from "./args.ts";
 
 /** A CLI command: a summary, its options and what it does. */
 export interface Command {
@@ -22,12 +25,6 @@ export interface Command {
   readonly usage?: string;
   readonly options: Record<string, OptionSpec>;
   run(args: ParsedArgs): Promise<number | void>;
-}
-
-/** Parsed values plus positionals. */
-export interface ParsedArgs {
-  readonly values: Record<string, string | boolean | string[] | undefined>;
-  readonly positionals: string[];
 }
 
 /** Options every command takes. */
@@ -52,32 +49,20 @@ export function helpText(name: string, cmd: Command): string {
   for (const [k, o] of Object.entries(all)) {
     const flag = `  --${k}${o.type === "string" ? " VALUE" : ""}`;
     const def = o.default !== undefined ? ` (default: ${o.default})` : "";
-    lines.push(`${flag.padEnd(30)} ${o.help}${def}`);
+    const b = boundsOf(k, o);
+    const range = b ? ` [${describeBounds(b)}]` : "";
+    lines.push(`${flag.padEnd(30)} ${o.help}${range}${def}`);
   }
   return lines.join("\n");
 }
 
-/** Parses argv for a command; unknown flags are an error that points at --help. */
+/**
+ * Parses argv for a command (cli/args.ts): unknown options get a did-you-mean, numeric options are
+ * checked against their range, relative paths resolve from the caller's folder; every problem is a
+ * {@link UsageError} (exit code 2) that points at --help.
+ */
 export function parseCommandArgs(name: string, cmd: Command, argv: string[]): ParsedArgs {
-  const all = { ...cmd.options, ...COMMON_OPTIONS };
-  const options: Record<
-    string,
-    { type: "string" | "boolean"; multiple?: boolean; short?: string; default?: string | boolean }
-  > = {};
-  for (const [k, o] of Object.entries(all)) {
-    options[k] = {
-      type: o.type,
-      ...(o.multiple ? { multiple: true } : {}),
-      ...(o.short ? { short: o.short } : {}),
-    };
-    if (o.default !== undefined) options[k].default = o.default;
-  }
-  try {
-    const r = nodeParseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: r.values as ParsedArgs["values"], positionals: r.positionals };
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\nrun 'deno task embedkit ${name} --help' for the options`);
-  }
+  return parseArgv(name, { ...cmd.options, ...COMMON_OPTIONS }, argv);
 }
 
 /** Loads every --plugin given. */
@@ -98,11 +83,25 @@ export async function emit(args: ParsedArgs, text: string): Promise<void> {
   else console.log(text);
 }
 
-/** A number option, with a clear error if it does not parse. */
+/**
+ * A number option (checked against its bounds when it has any, else only that it is a finite number);
+ * undefined when absent.
+ */
 export function numberOpt(args: ParsedArgs, name: string): number | undefined {
   const v = args.values[name];
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
-  return n;
+  const b = boundsOf(name);
+  return checkNumber(name, String(v), b && !b.list ? b : {})[0];
+}
+
+/** A comma-separated number list option, checked against its bounds; undefined when absent. */
+export function numberListOpt(args: ParsedArgs, name: string): number[] | undefined {
+  const v = args.values[name];
+  if (v === undefined) return undefined;
+  return checkNumber(name, String(v), { ...boundsOf(name), list: true });
+}
+
+/** Throws the {@link UsageError} for a missing required argument, pointing at --help. */
+export function usage(command: string, message: string): never {
+  throw new UsageError(`${message}\nrun 'embedkit ${command} --help' for the options`);
 }

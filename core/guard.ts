@@ -77,7 +77,16 @@ const REQUIRED: Record<PluginRole, (inst: Record<string, unknown>) => string[]> 
   ],
   vad: (i) => fn(i, "detect", "info"),
   segmentation: (i) => [
-    ...["sampleRate", "chunkSeconds", "numSpeakers", "frameStep", "frameDuration"].filter((k) =>
+    ...[
+      "sampleRate",
+      "chunkSeconds",
+      "chunkSamples",
+      "framesPerChunk",
+      "numSpeakers",
+      "maxSpeakersPerFrame",
+      "frameStep",
+      "frameDuration",
+    ].filter((k) =>
       !(typeof i[k] === "number" && (i[k] as number) > 0)
     ).map((k) => `'${k}' must be a positive number`),
     ...fn(i, "segment", "info"),

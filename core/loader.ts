@@ -1,6 +1,8 @@
 /**
  * Loads users' plugin modules from a path or URL and registers them. Remote modules need an explicit
- * opt-in and a pinned sha256 integrity; the source is verified before it is imported.
+ * opt-in and a pinned sha256 integrity; the source is verified before it is imported, must be one
+ * self-contained module (core/plugin_integrity.ts: imports that the hash would not cover are refused),
+ * and is recorded in `.cache/plugins/lock.json`.
  * @module
  */
 import { resolve, toFileUrl } from "./paths.ts";
@@ -9,6 +11,10 @@ import { checkDefinition } from "./guard.ts";
 import { type Registry, registry as defaultRegistry } from "./registry.ts";
 import { ConfigError } from "./errors.ts";
 import { writeFileAtomic } from "./atomic.ts";
+import { sha256Hex } from "./hash.ts";
+import { checkSelfContained, recordVerified } from "./plugin_integrity.ts";
+
+export { sha256Hex };
 
 /** Options for {@link loadPluginModule}. */
 export interface LoadPluginOptions {
@@ -71,9 +77,13 @@ export async function loadPluginModule(
       `${spec} exports no plugin; export default (or 'plugin'/'plugins') an object with kind, name, description, defaults, options, validate and create`,
     );
   }
-  for (const d of defs) checkDefinition(d, spec);
-  for (const d of defs as PluginDefinition[]) reg.register(d, { override: opts.override, source: spec });
-  return defs as PluginDefinition[];
+  const checked: PluginDefinition[] = defs.map((d) => {
+    checkDefinition(d, spec);
+    return d;
+  });
+  // the imported module (and its local imports) is what stage caches hash for these plugins
+  for (const d of checked) reg.register(d, { override: opts.override, source: spec, module: url });
+  return checked;
 }
 
 /** Parses `sha256-<base64>` or `sha256:<hex>` into hex. */
@@ -100,12 +110,6 @@ export function integrityHex(integrity: string): string {
   return [...bin].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
 }
 
-/** SHA-256 hex of bytes. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 async function fetchVerified(spec: string, opts: LoadPluginOptions): Promise<string> {
   if (!opts.allowRemote) {
     throw new ConfigError(
@@ -129,7 +133,7 @@ async function fetchVerified(spec: string, opts: LoadPluginOptions): Promise<str
       throw new ConfigError(
         "plugin loader",
         `network access to ${host} is not granted (the embedkit task grants none); run ` +
-          `'deno run --allow-net=${host} --allow-read --allow-write=.,/tmp --allow-env --allow-sys cli/main.ts ...'`,
+          `'deno run --allow-net=${host} <the embedkit task's other flags, see deno.json> cli/main.ts ...'`,
       );
     }
     throw new ConfigError("plugin loader", `fetching ${spec} failed: ${(e as Error).message}`);
@@ -143,10 +147,22 @@ async function fetchVerified(spec: string, opts: LoadPluginOptions): Promise<str
       `integrity mismatch for ${spec}: expected sha256:${want}, got sha256:${got}; refusing to load`,
     );
   }
+  let src: string;
+  try {
+    src = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError("plugin loader", `${spec} is not UTF-8 text; a plugin is a .ts or .js module`);
+  }
+  const imports = checkSelfContained(src, spec);
   const dir = resolve(opts.cacheDir ?? ".cache/plugins");
   const ext = /\.(m?js)$/.test(new URL(spec).pathname) ? ".js" : ".ts";
   const path = `${dir}/${got}${ext}`;
   // atomic: another process importing the same verified module never sees it half-written
   await writeFileAtomic(path, bytes);
+  const changed = await recordVerified(dir, spec, got, imports).catch((e) => {
+    console.error(`embedkit: could not update ${dir}/lock.json (${(e as Error).message})`);
+    return undefined;
+  });
+  if (changed) console.error(`embedkit: note: ${changed}`);
   return toFileUrl(path).href;
 }

@@ -18,6 +18,17 @@ export {
 } from "./registry.ts";
 export { loadPluginModule, type LoadPluginOptions } from "./loader.ts";
 export { check, type Checks, closest, withDefaults } from "./config.ts";
+export { definePlugin, type PluginDeclaration } from "./plugin.ts";
+export {
+  allowedText,
+  type ConfigOf,
+  opt,
+  type OptionBuilders,
+  type OptionDecl,
+  type OptionsSchema,
+  resolveConfig,
+  type SchemaOf,
+} from "./options.ts";
 export { ConfigError, InputError, PluginError } from "./errors.ts";
 export { assertFinite, fromRows, type Matrix, matrix, row, selectRows } from "./matrix.ts";
 export { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";

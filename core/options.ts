@@ -71,6 +71,12 @@ export type ConfigOf<S> = {
   -readonly [K in keyof S]: S[K] extends OptionDecl<infer T> ? T : ConfigOf<S[K]>;
 };
 
+/**
+ * The schema type of a config interface: how a public recipe declares its options with an explicit type
+ * (JSR needs explicit types on exported values); the compiler keeps the two in step.
+ */
+export type SchemaOf<C> = { readonly [K in keyof C]-?: OptionDecl<C[K]> };
+
 /** Partial user options for a schema (nested sections partial too). */
 export type OptionsOf<S> = {
   [K in keyof S]?: S[K] extends OptionDecl<infer T> ? T : OptionsOf<S[K]>;
@@ -147,6 +153,9 @@ export function isOptionDecl(v: unknown): v is OptionDecl {
 }
 
 function boundsText(d: Bounds): string {
+  if (d.gt !== undefined && d.lt !== undefined && d.min === undefined && d.max === undefined) {
+    return `in (${d.gt}, ${d.lt})`; // an open interval, as "(0, 1)" is written for priors
+  }
   const parts: string[] = [];
   if (d.gt !== undefined) parts.push(`> ${d.gt}`);
   if (d.min !== undefined) parts.push(`>= ${d.min}`);

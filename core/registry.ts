@@ -151,8 +151,8 @@ export class Registry {
   }
 
   /** The definition, or an error that suggests the closest name and lists what fills the slot. */
-  get<S extends Slot>(slot: S, name: string): PluginDefinition<PluginKind, object, SlotInstance[S]> {
-    return this.#entry(slot, name).def as PluginDefinition<PluginKind, object, SlotInstance[S]>;
+  get(slot: Slot, name: string): PluginDefinition {
+    return this.#entry(slot, name).def;
   }
 
   /** Where a plugin came from ("built-in", a path or a URL). */

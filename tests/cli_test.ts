@@ -71,7 +71,7 @@ Deno.test("cli: unknown command and unknown flag fail with a pointer to help", a
   assertEquals(a.code, 2);
   assert(a.stderr.includes("unknown command 'no-such-command'"), a.stderr);
   const b = await embedkit("plugins", "--no-such-flag");
-  assertEquals(b.code, 1);
+  assertEquals(b.code, 2); // every usage error exits 2 (issue 17)
   assert(b.stderr.includes("--help"), b.stderr);
 });
 

@@ -14,8 +14,8 @@ import { loadPluginModule } from "../core/loader.ts";
 import type { Adapter, Clusterer, Loss } from "../core/contracts/mod.ts";
 import { gradCheck, param, tensor } from "../core/autodiff/mod.ts";
 import { Rng } from "../core/random.ts";
-import { syntheticCorpus } from "../core/pipelines/synthetic.ts";
-import { contextRows } from "../core/pipelines/drlm.ts";
+import { syntheticCorpus } from "../core/data/synthetic.ts";
+import { contextRows } from "../core/nn/drlm.ts";
 
 const FIX = "tests/fixtures";
 

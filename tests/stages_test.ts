@@ -175,3 +175,24 @@ Deno.test({
     });
   },
 });
+
+Deno.test("a recipe of one's own from the stages (README 'Architecture' example): runs, caches, resumes", async () => {
+  const { clusterSpeakers } = await import("./fixtures/my_recipe.ts");
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const src = await Deno.readTextFile(join(ROOT, "tests", "fixtures", "my_recipe.ts"));
+  // the README shows this file's code (imports aside), so the example cannot drift from what is tested
+  const body = src.slice(src.indexOf("/** Clusters the utterances"));
+  assert(readme.includes(body.trim()), "README's recipe example differs from tests/fixtures/my_recipe.ts");
+  await withTempDir(async (dir) => {
+    const data = await dataDir(dir, 3, 4, 21);
+    const first = await clusterSpeakers(data, join(dir, "work"));
+    assertEquals(first.stages.map((s) => s.stage), ["data", "embed-fbank-stats", "cluster-ahc"]);
+    assert(first.stages.every((s) => !s.cached));
+    for (const k of ["accuracy", "nmi", "ari", "purity"]) {
+      assert(first.figures[k] >= -1 && first.figures[k] <= 1, k);
+    }
+    const again = await clusterSpeakers(data, join(dir, "work"));
+    assert(again.stages.every((s) => s.cached));
+    assertEquals(again.figures, first.figures);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import type { Command } from "../common.ts";
 import { numberOpt } from "../common.ts";
-import { demo } from "../../core/pipelines/demo.ts";
+import { demo } from "../recipes/demo.ts";
 import { EP_OPTION } from "./pipeline_args.ts";
 
 export const demoCommand: Command = {

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Command } from "../common.ts";
+import { UsageError } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
 import { readRttm, readUem, type Turn } from "../../core/diarization/rttm.ts";
 import { type CollarConvention, diarizationErrorRate } from "../../core/diarization/der.ts";
@@ -39,13 +40,13 @@ export const derCommand: Command = {
   },
   async run(args) {
     const refs = args.values.ref as string[] | undefined, syss = args.values.sys as string[] | undefined;
-    if (!refs?.length || !syss?.length) throw new Error("--ref and --sys are required (RTTM files)");
+    if (!refs?.length || !syss?.length) throw new UsageError("--ref and --sys are required (RTTM files)");
     const convention = args.values["collar-convention"] as CollarConvention;
     if (convention !== "md-eval" && convention !== "pyannote") {
-      throw new Error(`--collar-convention must be md-eval or pyannote, got '${convention}'`);
+      throw new UsageError(`--collar-convention must be md-eval or pyannote, got '${convention}'`);
     }
     const collar = numberOpt(args, "collar") ?? 0;
-    if (collar < 0) throw new Error(`--collar must be >= 0 seconds, got ${collar}`);
+    if (collar < 0) throw new UsageError(`--collar must be >= 0 seconds, got ${collar}`);
     const ref = await readAll(refs), sys = await readAll(syss);
     const uemPath = args.values.uem as string | undefined;
     const uem = uemPath ? await readUem(uemPath) : undefined;

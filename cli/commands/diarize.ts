@@ -11,6 +11,7 @@ import {
   EMBEDDING_INPUT_OPTIONS,
   embeddingInput,
   EP_OPTION,
+  parseSpec,
   runOptions,
   specs,
 } from "./pipeline_args.ts";
@@ -23,7 +24,12 @@ export const diarizeCommand: Command = {
     ...EP_OPTION,
     ...EMBEDDING_INPUT_OPTIONS,
     reference: { type: "string", help: "reference RTTM: score DER/JER" },
-    vad: { type: "string", help: "silero, energy, reference (oracle) or none", default: "silero" },
+    vad: {
+      type: "string",
+      help:
+        "speech detection: a vad plugin spec (silero, energy:relThreshold=0.4, ...), reference (oracle) or none",
+      default: "silero",
+    },
     window: { type: "string", help: "window length (s)", default: "1.5" },
     step: { type: "string", help: "window step (s)", default: "0.75" },
     backbone: { type: "string", help: "backbone spec NAME[:k=v,...]", default: "fbank-stats" },
@@ -47,7 +53,9 @@ export const diarizeCommand: Command = {
       audio,
       embeddings,
       reference: args.values.reference as string | undefined,
-      vad: args.values.vad as "silero",
+      vad: ["reference", "none"].includes(args.values.vad as string)
+        ? args.values.vad as string
+        : parseSpec(args.values.vad as string),
       window: numberOpt(args, "window"),
       step: numberOpt(args, "step"),
       backbone: backboneSpecs(args, args.values.backbone as string)![0],

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Command } from "../common.ts";
+import { UsageError } from "../common.ts";
 import { emit } from "../common.ts";
 import { irEval } from "../../core/pipelines/ir_eval.ts";
 import { parseSpec } from "./pipeline_args.ts";
@@ -22,7 +23,7 @@ export const irEvalCommand: Command = {
     const dims = args.values.dims
       ? String(args.values.dims).split(",").map((d) => {
         const n = Number(d);
-        if (!Number.isInteger(n) || n < 1) throw new Error(`--dims: '${d}' is not a positive integer`);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--dims: '${d}' is not a positive integer`);
         return n;
       })
       : undefined;

@@ -15,6 +15,8 @@ import { ckmAdaptCommand } from "./ckm_adapt.ts";
 import { sslDiarizeCommand } from "./ssl_diarize.ts";
 import { derCommand } from "./der.ts";
 import { scoreMetricsCommand } from "./score_metrics.ts";
+import { speakersCommand } from "./speakers.ts";
+import { embedCommand } from "./embed.ts";
 
 /** Every CLI command. */
 export const commands: Record<string, Command> = {
@@ -30,4 +32,6 @@ export const commands: Record<string, Command> = {
   "ssl-diarize": sslDiarizeCommand,
   der: derCommand,
   "score-metrics": scoreMetricsCommand,
+  speakers: speakersCommand,
+  embed: embedCommand,
 };

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from "../common.ts";
+import { UsageError } from "../common.ts";
 import { emit } from "../common.ts";
 import { listModels, modelsDir, pullModel, verifyModels } from "../../core/zoo/store.ts";
 import { status } from "../../core/progress.ts";
@@ -32,7 +33,7 @@ export const modelsCommand: Command = {
       );
     }
     if (sub === "pull") {
-      if (names.length !== 1) throw new Error("usage: models pull NAME (see 'models list')");
+      if (names.length !== 1) throw new UsageError("usage: models pull NAME (see 'models list')");
       let last = 0;
       try {
         const r = await pullModel(names[0], {
@@ -60,6 +61,6 @@ export const modelsCommand: Command = {
       await emit(args, JSON.stringify(res, null, 2));
       return res.some((r) => r.status === "mismatch" || r.status === "missing") ? 1 : 0;
     }
-    throw new Error(`unknown subcommand '${sub}'; use list, pull NAME or verify`);
+    throw new UsageError(`unknown subcommand '${sub}'; use list, pull NAME or verify`);
   },
 };

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from "../common.ts";
+import { UsageError } from "../common.ts";
 import { emit } from "../common.ts";
 import { registry } from "../../core/registry.ts";
 import type { Metric, MetricInput } from "../../core/contracts/mod.ts";
@@ -25,12 +26,18 @@ export const scoreMetricsCommand: Command = {
       default: "0.01,0.05",
     },
     "det-svg": { type: "string", help: "also write a DET plot (SVG) here" },
+    "allow-missing": {
+      type: "boolean",
+      help: "drop trials without a score (counted as 'missing') instead of failing",
+    },
     out: { type: "string", help: "write the JSON result here (atomically) instead of stdout" },
   },
   async run(args) {
     const [scoresPath, trialsPath] = args.positionals;
     if (!scoresPath) {
-      throw new Error("give a score file: lines '<enroll> <test> <score> [target|nontarget]' (see --help)");
+      throw new UsageError(
+        "give a score file: lines '<enroll> <test> <score> [target|nontarget]' (see --help)",
+      );
     }
     let text: string;
     try {
@@ -40,7 +47,9 @@ export const scoreMetricsCommand: Command = {
     }
     const scored = parseScoreFile(text, scoresPath);
     const trials = trialsPath ? readTrials(trialsPath) : undefined;
-    const input = joinScores(scored, trials, { scores: scoresPath, trials: trialsPath });
+    const input = joinScores(scored, trials, { scores: scoresPath, trials: trialsPath }, {
+      allowMissing: Boolean(args.values["allow-missing"]),
+    });
     const pTargets = String(args.values["p-target"]).split(",").map((s) => Number(s.trim()));
     const run = async (name: string, options: Record<string, unknown> = {}) =>
       (await registry.create("scorer", name, options) as Metric).compute(input);
@@ -70,6 +79,8 @@ export const scoreMetricsCommand: Command = {
           scores: scoresPath,
           trials: trialsPath ?? null,
           counts: { target: nt, nonTarget: input.labels.length - nt },
+          // trials without a score (dropped with --allow-missing) and scores for pairs not in the trials
+          matching: { missingScores: input.counts.missing, extraScores: input.counts.extra },
           conventions:
             "EER: NIST-interpolated (WeSpeaker score_metrics) + ROCCH; DCFs normalised; Cllr in bits",
           metrics,

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Command } from "../common.ts";
+import { UsageError } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
 import { sslDiarize } from "../../core/pipelines/ssl_diarize.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
@@ -14,7 +15,7 @@ import {
   parseSpec,
   runOptions,
 } from "./pipeline_args.ts";
-import { DRLM_KINDS, type DrlmKind } from "../../core/pipelines/drlm.ts";
+import { DRLM_KINDS, type DrlmKind } from "../../core/nn/drlm.ts";
 
 export const sslDiarizeCommand: Command = {
   summary:
@@ -51,10 +52,10 @@ export const sslDiarizeCommand: Command = {
   async run(args) {
     const { audio, embeddings } = embeddingInput(args);
     const speakers = numberOpt(args, "speakers");
-    if (!speakers) throw new Error("--speakers N (the target number of speakers) is required");
+    if (!speakers) throw new UsageError("--speakers N (the target number of speakers) is required");
     const drlm = args.values.drlm as string;
     if (!(DRLM_KINDS as readonly string[]).includes(drlm)) {
-      throw new Error(`--drlm must be one of ${DRLM_KINDS.join(", ")}, got '${drlm}'`);
+      throw new UsageError(`--drlm must be one of ${DRLM_KINDS.join(", ")}, got '${drlm}'`);
     }
     const r = await sslDiarize({
       input: {

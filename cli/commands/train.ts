@@ -3,6 +3,7 @@
  * @module
  */
 import type { Command } from "../common.ts";
+import { UsageError } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
 import { train } from "../../core/pipelines/train.ts";
 import { backboneSpecs, EP_OPTION, parseSpec } from "./pipeline_args.ts";
@@ -11,7 +12,7 @@ function list(v: unknown, name: string): number[] | undefined {
   if (v === undefined) return undefined;
   return String(v).split(",").map((s) => {
     const n = Number(s);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: '${s}' is not a positive integer`);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name}: '${s}' is not a positive integer`);
     return n;
   });
 }
@@ -57,7 +58,7 @@ export const trainCommand: Command = {
     out: { type: "string", help: "write the JSON result here (atomically) instead of stdout" },
   },
   async run(args) {
-    if (!args.positionals.length) throw new Error("give one or more data dirs (see --help)");
+    if (!args.positionals.length) throw new UsageError("give one or more data dirs (see --help)");
     const r = await train({
       data: args.positionals,
       mode: args.values.mode as "tdnn" | "head",

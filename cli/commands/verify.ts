@@ -3,9 +3,10 @@
  * @module
  */
 import type { Command } from "../common.ts";
+import { UsageError } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
 import { verify } from "../../core/pipelines/verify.ts";
-import { formatTrials } from "../../core/pipelines/data.ts";
+import { formatTrials } from "../../core/data/trials.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { join } from "../../core/paths.ts";
 import { backboneSpecs, EP_OPTION, mergeLocale, parseSpec, specs } from "./pipeline_args.ts";
@@ -57,7 +58,9 @@ export const verifyCommand: Command = {
   },
   async run(args) {
     const data = args.positionals[0];
-    if (!data) throw new Error("give a data dir: a folder per speaker or wav.scp + utt2spk (see --help)");
+    if (!data) {
+      throw new UsageError("give a data dir: a folder per speaker or wav.scp + utt2spk (see --help)");
+    }
     const r = await verify({
       data,
       trials: args.values.trials as string | undefined,

@@ -9,7 +9,7 @@ import type { PluginSpec } from "../../core/pipelines/stages/mod.ts";
 import type { VerifyResult } from "../../core/pipelines/verify.ts";
 import type { VerificationSection } from "../../core/report/html.ts";
 import { zooModel } from "../../core/zoo/catalog.ts";
-import { bundledPath, installedPath } from "../../core/zoo/store.ts";
+import { installedPath } from "../../core/zoo/store.ts";
 
 /** The speaker model that ships with embedkit (trained by `embedkit train`). */
 export const SHIPPED_SPEAKER_MODEL = "embedkit-tdnn-librispeech";
@@ -22,12 +22,12 @@ export async function speakerBackbones(
 ): Promise<PluginSpec[]> {
   const ep = o.ep ? { ep: o.ep } : {};
   const out: PluginSpec[] = [{ name: "fbank-stats", label: "fbank-stats" }];
-  const shipped = bundledPath(zooModel(SHIPPED_SPEAKER_MODEL));
-  if ((o.trainedTdnn ?? true) && shipped) {
+  if (o.trainedTdnn ?? true) {
+    // by zoo name, so the file's sha256 is checked when it loads
     out.push({
       name: "onnx-speaker",
       label: "TDNN trained by embedkit (train-clean-100)",
-      options: { model: shipped, ...ep },
+      options: { model: `zoo:${SHIPPED_SPEAKER_MODEL}`, ...ep },
     });
     notes.push(
       `TDNN trained by embedkit: zoo model '${SHIPPED_SPEAKER_MODEL}' (AAM-softmax, 20 epochs, speed perturbation, on ` +

@@ -6,6 +6,8 @@
 export * from "./tensor.ts";
 export * from "./ops.ts";
 export * from "./layers_ops.ts";
+export { conv2d, type Conv2dOptions } from "./conv2d.ts";
+export { batchNormNd, channelMean, channelScale, expandLast, meanStdPool } from "./channel_ops.ts";
 export { gradCheck, type GradCheckResult } from "./gradcheck.ts";
 export { gemm, type GemmFn, gemmNN, gemmNNts, gemmNT, gemmTN, setGpuGemm, transpose2d } from "./gemm.ts";
 export { clearScratch } from "./scratch.ts";

@@ -13,7 +13,6 @@ import {
   cutAtThreshold,
   cutToCount,
   EUCLIDEAN_ONLY,
-  type Linkage,
   LINKAGES,
 } from "./linkage.ts";
 

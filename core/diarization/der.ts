@@ -13,9 +13,11 @@
  * speaker are merged, then scored. Without a UEM the extent is [min onset, max offset] of reference and
  * system turns (dscore's gen_uem); `uemFrom: "ref"` uses the reference alone (md-eval run directly).
  * `skipOverlap` removes regions where two or more reference speakers talk (md-eval `-1`).
+ * An empty reference (no turns, or no reference speech left to score) is an error, not DER 100 %.
  * @module
  */
 import { maxWeightAssignment } from "../math/hungarian.ts";
+import { InputError } from "../errors.ts";
 import {
   groupByFile,
   type Interval,
@@ -194,6 +196,13 @@ export function diarizationErrorRate(
   if (convention !== "md-eval" && convention !== "pyannote") {
     throw new RangeError(`collarConvention must be 'md-eval' or 'pyannote', got '${convention}'`);
   }
+  if (reference.length === 0) {
+    throw new InputError(
+      "reference",
+      "has no SPEAKER turns, so DER is undefined (not 100 %); check the reference RTTM (a misspelt record " +
+        "type is skipped with a warning) or the file ids",
+    );
+  }
   const uem = options.uem ??
     (options.uemFrom === "ref" ? uemFromTurns(reference) : uemFromTurns(reference, hypothesis));
   const refBy = groupByFile(reference), sysBy = groupByFile(hypothesis);
@@ -246,6 +255,13 @@ export function diarizationErrorRate(
     });
     files.push({ file, mapping, ...components(total, missed, fa, conf, time) });
     T += total, M += missed, F += fa, C += conf, S += time;
+  }
+  if (!(T > 0)) {
+    throw new InputError(
+      "reference",
+      "no reference speech is left to score (every turn is outside the UEM or inside collars), so DER is " +
+        "undefined; check the UEM's file ids and times, or lower the collar",
+    );
   }
   return { files, overall: components(T, M, F, C, S) };
 }

@@ -1,14 +1,42 @@
 /**
  * RTTM and UEM reading/writing, and the segment-list helpers the diarization metrics use.
  *
- * RTTM: `SPEAKER <file> <chnl> <onset> <dur> <NA> <NA> <speaker> <NA> [<NA>]`, one turn a line; other
- * record types (SPKR-INFO, LEXEME, ...) are read past. UEM: `<file> <chnl> <onset> <offset>`, several
+ * RTTM: `SPEAKER <file> <chnl> <onset> <dur> <NA> <NA> <speaker> <NA> [<NA>]`, one turn a line; the other
+ * record types of the NIST RT-09 evaluation plan (SPKR-INFO, LEXEME, SEGMENT, NOSCORE, ...) are read past.
+ * An upper-case type that is not one of them is skipped too, but counted and reported once per file
+ * (stderr, or `onWarning`), naming near-misses of SPEAKER (`SPEAKR`: edit distance <= 2) so a typo
+ * cannot silently empty a reference. UEM: `<file> <chnl> <onset> <offset>`, several
  * regions per file allowed. Both: UTF-8 (non-ASCII file and speaker ids kept as they are), LF or CRLF,
  * blank lines and comment lines (first non-blank character `;` or `#`, as md-eval skips them) ignored.
  * @module
  */
 import { InputError } from "../errors.ts";
 import { writeFileAtomic } from "../atomic.ts";
+import { editDistance } from "../config.ts";
+
+/** RTTM record types of the NIST RT-09 evaluation plan (appendix A); SPEAKER is the one read as turns. */
+export const RTTM_TYPES: ReadonlySet<string> = new Set([
+  "SPEAKER",
+  "SPKR-INFO",
+  "SEGMENT",
+  "NOSCORE",
+  "NO_RT_METADATA",
+  "LEXEME",
+  "NON-LEX",
+  "NON-SPEECH",
+  "FILLER",
+  "EDIT",
+  "IP",
+  "CB",
+  "A/P",
+  "SU",
+]);
+
+/** Options for {@link parseRttm} / {@link readRttm}. */
+export interface RttmReadOptions {
+  /** Receives the one-line report of skipped unknown record types (default: stderr). */
+  readonly onWarning?: (message: string) => void;
+}
 
 /** One speaker turn. Times in seconds. */
 export interface Turn {
@@ -62,11 +90,19 @@ function num(name: string, line: number, field: string, what: string): number {
 }
 
 /** Parses RTTM text; `name` (usually the path) is used in error messages. Only SPEAKER records become turns. */
-export function parseRttm(text: string, name = "<rttm>"): Turn[] {
+export function parseRttm(text: string, name = "<rttm>", opts: RttmReadOptions = {}): Turn[] {
   const turns: Turn[] = [];
+  const unknown = new Map<string, { count: number; first: number }>();
   for (const [line, f] of records(text)) {
     if (f[0] !== "SPEAKER") {
-      if (/^[A-Z][A-Z/_-]*$/.test(f[0])) continue; // another RTTM record type (SPKR-INFO, LEXEME, ...)
+      if (/^[A-Z][A-Z/_-]*$/.test(f[0])) { // another RTTM record type (SPKR-INFO, LEXEME, ...)
+        if (!RTTM_TYPES.has(f[0])) {
+          const u = unknown.get(f[0]) ?? { count: 0, first: line };
+          u.count++;
+          unknown.set(f[0], u);
+        }
+        continue;
+      }
       throw new InputError(
         name,
         `expected an RTTM record starting with a type such as SPEAKER, got '${f[0]}' ` +
@@ -87,18 +123,37 @@ export function parseRttm(text: string, name = "<rttm>"): Turn[] {
     if (duration < 0) throw new InputError(name, `duration ${duration} is negative`, line);
     turns.push({ file: f[1], channel: f[2], onset, duration, speaker: f[7] });
   }
+  if (unknown.size) (opts.onWarning ?? ((m: string) => console.error(m)))(unknownTypesReport(name, unknown));
   return turns;
 }
 
-/** Reads an RTTM file. */
-export async function readRttm(path: string): Promise<Turn[]> {
+function unknownTypesReport(name: string, unknown: Map<string, { count: number; first: number }>): string {
+  let total = 0;
+  const parts: string[] = [], typos: string[] = [];
+  for (const [type, u] of unknown) {
+    total += u.count;
+    parts.push(`${type} x${u.count} (first on line ${u.first})`);
+    if (editDistance(type, "SPEAKER") <= 2) typos.push(`'${type}'`);
+  }
+  const hint = typos.length
+    ? `; ${typos.join(", ")} look${
+      typos.length === 1 ? "s" : ""
+    } like a misspelt SPEAKER: those turns were NOT read`
+    : "";
+  return `warning: ${name}: skipped ${total} RTTM record${total === 1 ? "" : "s"} of unknown type: ${
+    parts.join(", ")
+  }${hint}`;
+}
+
+/** Reads an RTTM file (unknown record types are reported on stderr or `onWarning`). */
+export async function readRttm(path: string, opts: RttmReadOptions = {}): Promise<Turn[]> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
     throw new InputError(path, `cannot read RTTM file: ${(e as Error).message}`);
   }
-  return parseRttm(decode(bytes, path), path);
+  return parseRttm(decode(bytes, path), path, opts);
 }
 
 /**

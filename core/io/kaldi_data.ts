@@ -150,6 +150,7 @@ export function trialLabel(token: string): boolean | undefined {
 /** Parses a trial list: `<enroll> <test> [target|nontarget|1|0]` (Kaldi / VoxCeleb style). */
 export function parseTrials(text: string, file = "trials"): Trial[] {
   let withLabels: boolean | undefined;
+  const labelOf = new Map<string, { target: boolean; line: number }>(); // contradictions are refused
   return lines(text).map(({ line, fields, raw }) => {
     if (fields.length < 2 || fields.length > 3) {
       throw new InputError(file, `expected '<enroll-id> <test-id> [target|nontarget]', got '${raw}'`, line);
@@ -169,6 +170,17 @@ export function parseTrials(text: string, file = "trials"): Trial[] {
     if (target === undefined) {
       throw new InputError(file, `label '${c}' is neither target nor nontarget (also accepted: 1/0)`, line);
     }
+    const seen = labelOf.get(`${a}\u0000${b}`);
+    if (seen && seen.target !== target) {
+      throw new InputError(
+        file,
+        `trial '${a} ${b}' is ${target ? "target" : "nontarget"} here but ${
+          seen.target ? "target" : "nontarget"
+        } on line ${seen.line}; a pair has one label: fix or drop one of the lines`,
+        line,
+      );
+    }
+    labelOf.set(`${a}\u0000${b}`, { target, line });
     return { enroll: a, test: b, target };
   });
 }

@@ -6,7 +6,6 @@
 import { param, type Tensor } from "../autodiff/tensor.ts";
 import { cosineMatrix } from "../autodiff/ops.ts";
 import type { LossInput } from "../contracts/loss.ts";
-import { check } from "../config.ts";
 import { StatefulRng } from "./rng.ts";
 
 /** The [B, D] embeddings of a loss input, checked against the configured dimension. */
@@ -72,14 +71,6 @@ export interface CosineMarginConfig {
   scale: number;
   margin: number;
   seed: number;
-}
-
-/** Checks dim, numClasses, scale and margin (in [0, maxMargin]) of a cosine-margin loss named `n`. */
-export function checkCosineMargin(n: string, c: CosineMarginConfig, maxMargin: number): void {
-  check.integer(n, "dim", c.dim, 1);
-  check.integer(n, "numClasses", c.numClasses, 2);
-  check.positive(n, "scale", c.scale);
-  check.range(n, "margin", c.margin, 0, maxMargin);
 }
 
 /**

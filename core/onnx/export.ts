@@ -8,6 +8,8 @@
 import { Graph } from "./writer.ts";
 import { writeFileAtomic } from "../atomic.ts";
 import { batchNorm, conv1d, linear, relu, type StateDict, statsPool, WeightSource } from "./layers.ts";
+import { buildResNet, type ResNetOptions } from "./models/resnet.ts";
+import { buildEcapa, type EcapaOptions } from "./models/ecapa.ts";
 
 /** One exported layer. */
 export type LayerSpec =
@@ -157,4 +159,51 @@ export async function exportModule(
   });
   if (o.path) await writeFileAtomic(o.path, e.bytes);
   return e;
+}
+
+/** A trained embedder to export through its architecture's builder (core/onnx/models). */
+export type EmbedderExport =
+  | { readonly arch: "resnet"; readonly config: Omit<ResNetOptions, "state" | "seed" | "metadata"> }
+  | { readonly arch: "ecapa"; readonly config: Omit<EcapaOptions, "state" | "seed" | "metadata"> };
+
+/**
+ * Exports a trained ResNet / ResNet-SE (core/nn/resnet.ts) or ECAPA-TDNN (core/nn/ecapa.ts) with the
+ * same builders that make the random-weight models (one graph definition per architecture), taking
+ * every weight from the module's state dict; WeSpeaker conventions (`feats` [B, T, F] -> `embs`,
+ * front-end metadata) so onnx-speaker loads it with the right front end. Refuses state-dict entries
+ * the graph does not use (the module and the builder disagree). Writes atomically to `path` if given.
+ */
+export async function exportEmbedder(
+  module: HasStateDict,
+  spec: EmbedderExport,
+  o: { readonly path?: string; readonly metadata?: Record<string, string | number> } = {},
+): Promise<Exported & { readonly parameters: number }> {
+  const state = module.stateDict();
+  const used = new Set<string>();
+  const tracked = new Proxy(state, {
+    get(t, k, r) {
+      if (typeof k === "string") used.add(k);
+      return Reflect.get(t, k, r);
+    },
+  });
+  const metadata: Record<string, string> = {
+    url: "trained with embedkit (core/nn)",
+    "embedkit.export": spec.arch,
+    ...Object.fromEntries(Object.entries(o.metadata ?? {}).map(([k, v]) => [k, String(v)])),
+  };
+  const built = spec.arch === "resnet"
+    ? buildResNet({ ...spec.config, state: tracked, metadata })
+    : buildEcapa({ ...spec.config, state: tracked, metadata });
+  const unused = Object.keys(state).filter((k) => !used.has(k) && !k.endsWith("num_batches_tracked"));
+  if (unused.length) {
+    throw new Error(`export: the ${spec.arch} graph does not use these weights: ${unused.join(", ")}`);
+  }
+  if (o.path) await writeFileAtomic(o.path, built.bytes);
+  return {
+    bytes: built.bytes,
+    inputName: built.inputName,
+    outputName: built.outputName,
+    outputDim: built.embedDim,
+    parameters: built.parameters,
+  };
 }

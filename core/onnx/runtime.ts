@@ -1,12 +1,14 @@
 /**
  * THE one place that picks an ONNX Runtime execution provider (EP) and runs sessions.
  *
- * - `wasm` (onnxruntime-web, threads + SIMD): the default, runs everywhere.
+ * - `auto` (the default): onnxruntime-node when it loads (the CLI tasks grant its --allow-ffi, scoped to
+ *   its folder), else WebGPU when it passes the checks below, else wasm; `epNote` says which and why.
+ * - `wasm` (onnxruntime-web, threads + SIMD): runs everywhere (browsers, JSR without --allow-ffi), about
+ *   7x slower than onnxruntime-node on the ResNet34 (bench/embed_bench.ts: RTF 0.30 vs 0.043).
  * - `webgpu` (onnxruntime-web/webgpu): only on a real (non-fallback) GPU adapter AND only after a parity
  *   check against wasm on a probe input; otherwise we fall back to wasm and say why (a software adapter
  *   such as llvmpipe was measured 10-80x slower than wasm and computed some Conv1d layers wrongly).
- * - `node` (onnxruntime-node, native CPU, needs --allow-ffi): opt-in fast path, 2.5-4x faster than wasm.
- * - `auto`: webgpu when it passes the checks above, else wasm.
+ * - `node` (onnxruntime-node, native CPU, needs --allow-ffi): the fast path, 7-10x faster than wasm here.
  *
  * Every loaded model reports which EP ran (`ep`) and why (`epNote`); pipelines put both in their outputs.
  * @module
@@ -37,7 +39,7 @@ export interface InputTensor {
 
 /** Options for {@link loadOnnx}. */
 export interface RuntimeOptions {
-  /** Which EP to use (default "wasm"). */
+  /** Which EP to use (default "auto": node, else a parity-checked WebGPU, else wasm). */
   readonly ep?: EpChoice;
   /** CPU threads (wasm: env.wasm.numThreads, process-wide, fixed by the first session; node: intra-op). 0 = runtime default. */
   readonly threads?: number;
@@ -159,6 +161,12 @@ async function openSession(bytes: Uint8Array, ep: EpName, threads: number): Prom
   };
 }
 
+function firstLine(e: unknown): string {
+  // drop ANSI colour codes Deno puts in some error messages
+  return String((e as Error)?.message ?? e).split("\n")[0].replaceAll(String.fromCharCode(27), "")
+    .replace(/\[[0-9;]*m/g, "");
+}
+
 /** Seeded probe input from the model's declared inputs: symbolic dims -> 1 (batch) or 200 (time). */
 export function defaultProbe(bytes: Uint8Array, seed = 1234): Record<string, InputTensor> {
   const h = readModelHeader(bytes);
@@ -205,7 +213,7 @@ export async function probeAdapter(): Promise<{ ok: boolean; software: boolean; 
  * and on `log`, when there is no real adapter or when the parity check against wasm fails.
  */
 export async function loadOnnx(bytes: Uint8Array, opts: RuntimeOptions = {}): Promise<OnnxModel> {
-  const choice = opts.ep ?? "wasm";
+  const choice = opts.ep ?? "auto";
   parseEp(choice);
   const threads = opts.threads ?? 0;
   const log = opts.log ?? ((m: string) => console.error(m));
@@ -218,10 +226,21 @@ export async function loadOnnx(bytes: Uint8Array, opts: RuntimeOptions = {}): Pr
   if (choice === "wasm" || choice === "node") {
     return wrap(await openSession(bytes, choice, threads), `${choice} requested`);
   }
+  let nodeWhy = "";
+  if (choice === "auto") {
+    try {
+      return wrap(await openSession(bytes, "node", threads), "auto: onnxruntime-node (native CPU) loaded");
+    } catch (e) {
+      nodeWhy = `onnxruntime-node unavailable (${firstLine(e)}); `;
+    }
+  }
   const wasm = await openSession(bytes, "wasm", threads);
   const adapter = await probeAdapter();
   const fallback = (why: string): OnnxModel => {
-    const note = `webgpu not used: ${why}; running on wasm`;
+    const note = choice === "auto"
+      ? `auto: ${nodeWhy}webgpu not used: ${why}; running on wasm (about 7x slower than onnxruntime-node on ` +
+        "the ResNet34; grant --allow-ffi to the onnxruntime-node folder for the native path)"
+      : `webgpu not used: ${why}; running on wasm`;
     if (choice === "webgpu") log(`embedkit: ${note}`);
     return wrap(wasm, note);
   };
@@ -257,7 +276,10 @@ export async function loadOnnx(bytes: Uint8Array, opts: RuntimeOptions = {}): Pr
   await wasm.dispose();
   return wrap(
     gpu,
-    `webgpu on ${adapter.description}; parity vs wasm max abs diff ${d.maxAbsDiff.toExponential(3)}`,
+    `${
+      choice === "auto" ? `auto: ${nodeWhy}` : ""
+    }webgpu on ${adapter.description}; parity vs wasm max abs ` +
+      `diff ${d.maxAbsDiff.toExponential(3)}`,
     {
       maxAbsDiff: d.maxAbsDiff,
       passed,

@@ -15,7 +15,7 @@ import { formatRttm, readRttm, type Turn } from "../diarization/rttm.ts";
 import { slidingWindows, windowsToTurns } from "../diarization/segments.ts";
 import { InputError } from "../errors.ts";
 import { firstNonFinite, type Matrix } from "../matrix.ts";
-import { type ConfigOf, opt, resolveConfig } from "../options.ts";
+import { opt, resolveConfig, type SchemaOf } from "../options.ts";
 import { basename, extname } from "../paths.ts";
 import { readMono } from "../data/audio.ts";
 import { samplesChecksum } from "../hash.ts";
@@ -38,8 +38,26 @@ import {
 } from "./stages/mod.ts";
 import { ConfigError } from "../errors.ts";
 
+/** The scalar options of {@link diarize}. */
+export interface DiarizeConfig {
+  /** Sample rate the audio is read at (Hz). */
+  sampleRate: number;
+  /** Embedding window length (s). */
+  window: number;
+  /** Embedding window step (s). */
+  step: number;
+  /** Subtract the recording's mean embedding before clustering. */
+  center: boolean;
+  /** Known number of speakers (null = each clusterer's rule). */
+  numSpeakers: number | null;
+  /** DER collar (s), md-eval convention. */
+  collar: number;
+  /** Ignore overlapped reference speech when scoring. */
+  skipOverlap: boolean;
+}
+
 /** The scalar options of {@link diarize}, declared once (defaults, bounds, help). */
-export const DIARIZE_OPTIONS = {
+export const DIARIZE_OPTIONS: SchemaOf<DiarizeConfig> = {
   sampleRate: opt.integer(16000, "sample rate the audio is read at (Hz)", { min: 1000, max: 384000 }),
   window: opt.number(1.5, "embedding window length (s)", { gt: 0 }),
   step: opt.number(0.75, "embedding window step (s)", { gt: 0 }),
@@ -53,8 +71,7 @@ export const DIARIZE_OPTIONS = {
 };
 
 /** Options of {@link diarize}. */
-export interface DiarizeOptions
-  extends RunOptions, Partial<Omit<ConfigOf<typeof DIARIZE_OPTIONS>, "numSpeakers">> {
+export interface DiarizeOptions extends RunOptions, Partial<Omit<DiarizeConfig, "numSpeakers">> {
   /** Audio file to diarize. */
   readonly audio?: string;
   /** Or in-memory audio (at `sampleRate`). */
@@ -189,7 +206,7 @@ function nameOf(o: DiarizeOptions): [string, string?] {
 async function embedWindows(
   run: Run,
   opts: DiarizeOptions,
-  cfg: ConfigOf<typeof DIARIZE_OPTIONS>,
+  cfg: DiarizeConfig,
   file: string,
   reference?: Turn[],
 ): Promise<Windows> {

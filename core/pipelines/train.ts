@@ -13,7 +13,7 @@ import { speakerIndex } from "../data/datasets.ts";
 import { ConfigError } from "../errors.ts";
 import { selectTrainingDevice, type TrainingDevicePref } from "../kernels/webgpu_gemm.ts";
 import type { StateDict } from "../onnx/layers.ts";
-import { type ConfigOf, opt, resolveConfig } from "../options.ts";
+import { opt, resolveConfig, type SchemaOf } from "../options.ts";
 import { status } from "../progress.ts";
 import { exportTrained } from "./train_export.ts";
 import { trainHeadStage, trainTdnnStage } from "./train_speaker.ts";
@@ -31,8 +31,38 @@ import {
   type StageRecord,
 } from "./stages/mod.ts";
 
+/** The scalar options of {@link train}. */
+export interface TrainConfig {
+  /** A TDNN on fbank, or a head on a backbone's embeddings. */
+  mode: "tdnn" | "head";
+  /** TDNN channels per layer. */
+  channels: number[];
+  /** TDNN kernel sizes. */
+  kernels: number[];
+  /** TDNN dilations. */
+  dilations: number[];
+  /** Embedding size. */
+  embedDim: number;
+  /** Fbank mel bins. */
+  numMelBins: number;
+  /** Training crop length (s). */
+  segSeconds: number;
+  /** Crops per utterance per epoch. */
+  cropsPerUtt: number;
+  /** Epochs. */
+  epochs: number;
+  /** Batch size. */
+  batchSize: number;
+  /** Peak learning rate. */
+  lr: number;
+  /** 0.9x / 1.1x copies as new speakers. */
+  speedPerturb: boolean;
+  /** Use at most this much of each utterance (s). */
+  maxSeconds: number;
+}
+
 /** The options of {@link train}, declared once (defaults, bounds, help). */
-export const TRAIN_OPTIONS = {
+export const TRAIN_OPTIONS: SchemaOf<TrainConfig> = {
   mode: opt.oneOf(["tdnn", "head"] as const, "tdnn", "a TDNN on fbank, or a head on a backbone's embeddings"),
   channels: opt.numbers([128, 128, 128], "TDNN channels per layer", { integer: true, min: 1, minItems: 1 }),
   kernels: opt.numbers([5, 3, 3], "TDNN kernel sizes", { integer: true, min: 1, minItems: 1 }),
@@ -49,7 +79,7 @@ export const TRAIN_OPTIONS = {
 };
 
 /** Options of {@link train}. */
-export interface TrainOptions extends RunOptions, DataSource, Partial<ConfigOf<typeof TRAIN_OPTIONS>> {
+export interface TrainOptions extends RunOptions, DataSource, Partial<TrainConfig> {
   /** Classification loss plugin (default aam-softmax, margin 0.2, scale 30). */
   readonly loss?: string | PluginSpec;
   /** head mode: the backbone whose embeddings the head learns from (default fbank-stats). */
@@ -76,9 +106,6 @@ export interface TrainResult {
   readonly config: Record<string, unknown>;
   readonly stages: StageRecord[];
 }
-
-/** The validated training config. */
-export type TrainConfig = ConfigOf<typeof TRAIN_OPTIONS>;
 
 /** Trains and exports; returns where the model is and how training went. */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
@@ -156,7 +183,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     state: trained.state,
     seed: run.seed,
     device: { device: device.device, reason: device.reason },
-    config: { ...cfg, loss: loss.config, backbone: backbone?.config ?? null },
+    // the loss's own options (its shape facts come from the data), the backbone's full config
+    config: {
+      ...cfg,
+      loss: { plugin: loss.name, ...omit(loss.config, ["dim", "numClasses"]) },
+      backbone: backbone ? { plugin: backbone.name, ...backbone.config } : null,
+    },
     stages: records(run),
   };
 }
@@ -164,6 +196,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 /** The defined entries of `o` among `keys` (so unset options take their declared defaults). */
 function definedOf(o: object, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([k, v]) => keys.includes(k) && v !== undefined));
+}
+
+function omit(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 }
 
 /** A loss spec with placeholder shape facts, so its own options validate before the data is read. */

@@ -11,7 +11,7 @@
  */
 import type { Utterance } from "../data/datasets.ts";
 import type { Matrix } from "../matrix.ts";
-import { type ConfigOf, opt, resolveConfig } from "../options.ts";
+import { opt, resolveConfig, type SchemaOf } from "../options.ts";
 import type { StageRecord } from "./stages/runner.ts";
 import {
   AudioCache,
@@ -36,8 +36,20 @@ import {
 } from "./stages/mod.ts";
 import { speakerIndex } from "../data/datasets.ts";
 
+/** The scalar options of {@link verify}. */
+export interface VerifyConfig {
+  /** Non-target trials per target trial when generating. */
+  nonTargetRatio: number;
+  /** Sample rate all audio is read at (Hz). */
+  sampleRate: number;
+  /** Crop each utterance to this many seconds (null = whole). */
+  maxSeconds: number | null;
+  /** Score with the last back-end adapter's own score(). */
+  backendScores: boolean;
+}
+
 /** The scalar options of {@link verify}, declared once (defaults, bounds, help). */
-export const VERIFY_OPTIONS = {
+export const VERIFY_OPTIONS: SchemaOf<VerifyConfig> = {
   nonTargetRatio: opt.number(5, "non-target trials per target trial when generating (Infinity = all pairs)", {
     min: 0,
     check: (v) => (Number.isNaN(v) ? "must be a number" : undefined),
@@ -51,8 +63,7 @@ export const VERIFY_OPTIONS = {
 };
 
 /** Options of {@link verify}. */
-export interface VerifyOptions
-  extends RunOptions, Partial<Omit<ConfigOf<typeof VERIFY_OPTIONS>, "maxSeconds">> {
+export interface VerifyOptions extends RunOptions, Partial<Omit<VerifyConfig, "maxSeconds">> {
   /** Data dir: a folder per speaker or a Kaldi dir (wav.scp + utt2spk [+ trials]). */
   readonly data?: string;
   /** In-memory utterances instead of `data` (synthetic data, tests). */

@@ -3,7 +3,7 @@
  * against the reference, and a 2-D PCA scatter of embeddings.
  * @module
  */
-import { axes, color, esc, f, frame, legend, scale, svgOpen, ticks } from "./svg.ts";
+import { axes, color, esc, f, frame, legend, legendWidth, scale, svgOpen, ticks } from "./svg.ts";
 
 /** Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
 export function probit(p: number): number {
@@ -280,7 +280,12 @@ export function scatterSvg(
   width = 380,
   height = 340,
 ): string {
-  const fr = frame(width, height);
+  const names = [...new Set(classes)];
+  const showLegend = names.length <= 12;
+  // the legend goes in a right margin of its own, never over the points
+  const lw = showLegend ? legendWidth(names) + 12 : 0;
+  const fr0 = frame(width + lw, height);
+  const fr = { ...fr0, right: fr0.right + lw };
   const n = classes.length;
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -294,7 +299,6 @@ export function scatterSvg(
   const px = (x1 - x0) * 0.05, py = (y1 - y0) * 0.05;
   const sx = scale(x0 - px, x1 + px, fr.left, fr.width - fr.right);
   const sy = scale(y0 - py, y1 + py, fr.height - fr.bottom, fr.top);
-  const names = [...new Set(classes)];
   const fmt = (v: number) => String(+v.toPrecision(2));
   const parts = [
     svgOpen(fr, title),
@@ -315,9 +319,9 @@ export function scatterSvg(
       }" fill-opacity="0.85"><title>${esc(classes[i])}</title></circle>`,
     );
   }
-  if (names.length <= 12) {
+  if (showLegend) {
     parts.push(
-      legend(fr.width - fr.right - 70, fr.top + 10, names.map((c, i) => ({ label: c, color: color(i) }))),
+      legend(fr.width - lw + 4, fr.top + 10, names.map((c, i) => ({ label: c, color: color(i) }))),
     );
   }
   parts.push("</svg>");

@@ -92,14 +92,23 @@ export function axes(
   const parts = [
     `<rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="#fff" stroke="#888"/>`,
   ];
+  // grid lines for every tick; a label only where it does not run into the previous one (probit axes
+  // put 0.1 and 0.2 % a few pixels apart: "0.10.2")
+  let lastRight = -Infinity;
   for (const [v, label] of xt) {
     const x = f(sx(v));
     parts.push(`<line x1="${x}" y1="${y1}" x2="${x}" y2="${y0}" stroke="#eee"/>`);
+    const half = labelWidth(label) / 2;
+    if (sx(v) - half < lastRight + 3) continue;
+    lastRight = sx(v) + half;
     parts.push(`<text x="${x}" y="${y0 + 14}" font-size="10" text-anchor="middle">${esc(label)}</text>`);
   }
+  let lastY = Infinity;
   for (const [v, label] of yt) {
     const y = f(sy(v));
     parts.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`);
+    if (Math.abs(sy(v) - lastY) < 11) continue;
+    lastY = sy(v);
     parts.push(
       `<text x="${x0 - 4}" y="${y}" font-size="10" text-anchor="end" dominant-baseline="middle">${
         esc(label)
@@ -117,6 +126,16 @@ export function axes(
     })">${esc(ylabel)}</text>`,
   );
   return parts.join("");
+}
+
+/** Approximate width in px of a 10 px label (DejaVu/Arial digits and lower case average ~5.6 px). */
+export function labelWidth(label: string): number {
+  return label.length * 5.6;
+}
+
+/** Width of a {@link legend} block: swatch, gap and the longest label. */
+export function legendWidth(labels: readonly string[]): number {
+  return 20 + Math.max(0, ...labels.map(labelWidth));
 }
 
 /** A legend row of coloured swatches, drawn at (x, y). */

@@ -41,12 +41,20 @@ export function detSvg(series: readonly DetSeries[], opts: DetPlotOptions = {}):
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="11">`,
     `<rect width="${w}" height="${h}" fill="white"/>`,
   ];
+  let lastRight = -Infinity, lastY = Infinity; // skip a label that would run into the previous one
   for (const t of TICKS.filter((t) => probit(t) >= lo && probit(t) <= hi)) {
     const label = `${Number((t * 100).toPrecision(3))}`;
     out.push(`<line x1="${X(t).toFixed(1)}" y1="${m}" x2="${X(t).toFixed(1)}" y2="${h - m}" stroke="#ddd"/>`);
     out.push(`<line x1="${m}" y1="${Y(t).toFixed(1)}" x2="${w - m}" y2="${Y(t).toFixed(1)}" stroke="#ddd"/>`);
-    out.push(`<text x="${X(t).toFixed(1)}" y="${h - m + 14}" text-anchor="middle">${label}</text>`);
-    out.push(`<text x="${m - 4}" y="${(Y(t) + 4).toFixed(1)}" text-anchor="end">${label}</text>`);
+    const half = label.length * 3.3; // ~6.6 px per character at 11 px
+    if (X(t) - half >= lastRight + 3) {
+      out.push(`<text x="${X(t).toFixed(1)}" y="${h - m + 14}" text-anchor="middle">${label}</text>`);
+      lastRight = X(t) + half;
+    }
+    if (lastY - Y(t) >= 12) {
+      out.push(`<text x="${m - 4}" y="${(Y(t) + 4).toFixed(1)}" text-anchor="end">${label}</text>`);
+      lastY = Y(t);
+    }
   }
   out.push(`<rect x="${m}" y="${m}" width="${w - 2 * m}" height="${h - 2 * m}" fill="none" stroke="black"/>`);
   out.push(`<line x1="${m}" y1="${h - m}" x2="${w - m}" y2="${m}" stroke="#999" stroke-dasharray="4 3"/>`);

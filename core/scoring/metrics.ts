@@ -16,6 +16,7 @@
  *   achievable optimum).
  * @module
  */
+import { exactMean } from "./sums.ts";
 import { InputError } from "../errors.ts";
 
 /** Target and non-target scores, as float64. */
@@ -300,20 +301,27 @@ export function softplus(x: number): number {
 
 /** Cllr in bits (BOSARIS): 0.5 * (mean log2(1+e^-llr) over targets + mean log2(1+e^llr) over non-targets). */
 export function cllr(split: ScoreSplit): number {
-  let ct = 0, cn = 0;
-  for (const s of split.tar) ct += softplus(-s);
-  for (const s of split.non) cn += softplus(s);
-  return (0.5 * (ct / split.tar.length + cn / split.non.length)) / Math.LN2;
+  // compensated means (core/scoring/sums.ts): all-zero llrs give exactly 1, as numpy's and hyperion's tests expect
+  const ct = exactMean(split.tar, (s) => softplus(-s)), cn = exactMean(split.non, softplus);
+  return (0.5 * (ct + cn)) / Math.LN2;
 }
 
 /** The PAV-optimal llr of every trial (ties share one value); may be +-Infinity at the extremes. */
 export function optimalLlrs(split: ScoreSplit): ScoreSplit {
   const g = groupScores(split);
   const p = pavPosteriors(g);
-  const priorLogOdds = Math.log(g.totalTar / g.totalNon);
+  // llr of a PAV block from its integer counts: log((tar * N) / (non * T)); exactly 0 when the block's
+  // target rate equals the prior (all-tied scores), where log(p) - log(1-p) - log(T/N) leaves ~1e-16
   const llrOf = new Map<number, number>();
-  for (let k = 0; k < p.length; k++) {
-    llrOf.set(g.values[k], Math.log(p[k]) - Math.log1p(-p[k]) - priorLogOdds);
+  for (let a = 0; a < p.length;) {
+    let b = a, tar = 0, non = 0;
+    while (b < p.length && p[b] === p[a]) {
+      tar += g.nTar[b];
+      non += g.nNon[b++];
+    }
+    const llr = Math.log((tar * g.totalNon) / (non * g.totalTar));
+    for (let k = a; k < b; k++) llrOf.set(g.values[k], llr);
+    a = b;
   }
   return {
     tar: split.tar.map((s) => llrOf.get(s)!),

@@ -37,12 +37,52 @@ export function pldaFromKaldi(k: KaldiPlda): TwoCovPlda {
   return { dim: d, mean: Float64Array.from(k.mean), transform, psi };
 }
 
+/** Where PLDA's EM starts. */
+export type PldaInit = "moments" | "identity";
+
+/** Extra options of {@link trainTwoCovPlda}. */
+export interface PldaTrainOptions {
+  /**
+   * `moments` (default): W = pooled within-class covariance, B = class-size-weighted between-class
+   * covariance of the class means. `identity`: W = B = I and mu = the global mean, as Kaldi's
+   * `PldaEstimator::InitParameters` and WeSpeaker's two-covariance PLDA start (needs iterations >= 1).
+   */
+  readonly init?: PldaInit;
+}
+
 /**
- * Trains the two-covariance model: moment estimates (W = pooled within-class covariance, B =
- * class-size-weighted between-class covariance of the class means), refined by `iterations` EM steps
- * (Sizov, Lee & Kinnunen 2014, "Unifying probabilistic linear discriminant analysis variants"), then
+ * Keeps the rows of speakers with at least `min` utterances. The two-covariance model separates
+ * within- from between-speaker variability only through speakers seen several times: a speaker with one
+ * utterance adds nothing to W and confounds B. Returns the kept rows and how many speakers were dropped.
+ */
+export function speakersWithAtLeast(
+  x: Matrix,
+  labels: Int32Array,
+  min: number,
+): { x: Matrix; labels: Int32Array; dropped: number; kept: number } {
+  const count = new Map<number, number>();
+  for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+  const keep: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (count.get(labels[i])! >= min) keep.push(i);
+  let dropped = 0;
+  for (const c of count.values()) if (c < min) dropped++;
+  if (keep.length === labels.length) return { x, labels, dropped: 0, kept: count.size };
+  const d = x.cols, data = new Float32Array(keep.length * d);
+  keep.forEach((r, i) => data.set(x.data.subarray(r * d, (r + 1) * d), i * d));
+  return {
+    x: { rows: keep.length, cols: d, data },
+    labels: Int32Array.from(keep, (r) => labels[r]),
+    dropped,
+    kept: count.size - dropped,
+  };
+}
+
+/**
+ * Trains the two-covariance model: a start (moment estimates, or identity matrices: see
+ * {@link PldaTrainOptions}), refined by `iterations` EM steps (Sizov, Lee & Kinnunen 2014, "Unifying
+ * probabilistic linear discriminant analysis variants"; Brummer 2010, "EM for probabilistic LDA"), then
  * diagonalised with the generalised eigenproblem B v = psi W v. `regularization` is added to W's
- * diagonal after every step.
+ * diagonal after every step. Checked against an independent numpy EM (tests/golden/gen_plda_em.py).
  */
 export function trainTwoCovPlda(
   x: Matrix,
@@ -50,16 +90,29 @@ export function trainTwoCovPlda(
   regularization = 0,
   what = "plda",
   iterations = 0,
+  opts: PldaTrainOptions = {},
 ): TwoCovPlda {
   const st = classStats(x, labels, what);
   const d = st.dim;
-  let w: Float64Array = Float64Array.from(st.within), b: Float64Array = Float64Array.from(st.between);
+  const init = opts.init ?? "moments";
+  if (init === "identity" && iterations < 1) {
+    throw new RangeError(
+      `${what}: init 'identity' needs iterations >= 1 (identity matrices are only a start)`,
+    );
+  }
+  const eye = (): Float64Array => {
+    const m = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) m[i * d + i] = 1;
+    return m;
+  };
+  let w: Float64Array = init === "identity" ? eye() : Float64Array.from(st.within);
+  let b: Float64Array = init === "identity" ? eye() : Float64Array.from(st.between);
   let mu: Float64Array = Float64Array.from(st.mean);
   const reg = (m: Float64Array): Float64Array => {
     for (let i = 0; i < d; i++) m[i * d + i] += regularization;
     return m;
   };
-  reg(w);
+  if (init === "moments") reg(w);
   if (iterations > 0) {
     // sufficient statistics: per-class sums f_s and the total second moment sum_i x_i x_i^T
     const sums = st.classMeans.map((m, s) => m.map((v) => v * st.counts[s]));

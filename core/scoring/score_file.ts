@@ -1,6 +1,11 @@
 /**
  * Score files as Kaldi / WeSpeaker write them: `<enroll> <test> <score>` per line, optionally with a
  * fourth `target|nontarget` (or 1/0) column; joined with a trial list to get labels.
+ *
+ * Scores stay float64 from the text to the metrics (a float32 copy would merge scores that differ after
+ * the 7th digit into ties and move the EER). Contradictions are refused: a second score for a pair, a
+ * score-file label that disagrees with the trial list. Trials without a score are an error unless
+ * `allowMissing` (then dropped and counted); scores for pairs the trial list lacks are counted.
  * @module
  */
 import { InputError } from "../errors.ts";
@@ -12,6 +17,18 @@ export interface ScoredTrial {
   readonly test: string;
   readonly score: number;
   readonly target?: boolean;
+  /** 1-based line in the score file. */
+  readonly line?: number;
+}
+
+/** How a score file and a trial list matched up (reported in score-metrics' output). */
+export interface JoinCounts {
+  /** Trials scored (the metric input's length). */
+  readonly trials: number;
+  /** Trials of the list without a score (dropped; only with `allowMissing`, else an error). */
+  readonly missing: number;
+  /** Scores for pairs the trial list does not have (ignored). */
+  readonly extra: number;
 }
 
 /** Parses a score file; errors name the file and line and say what was expected. */
@@ -44,21 +61,22 @@ export function parseScoreFile(text: string, file = "scores"): ScoredTrial[] {
       );
     }
     lineOf.set(key, i + 1);
-    out.push({ enroll: f[0], test: f[1], score, target });
+    out.push({ enroll: f[0], test: f[1], score, target, line: i + 1 });
   });
   if (!out.length) throw new InputError(file, "no scores found (empty file?)");
   return out;
 }
 
 /**
- * Scores and labels in trial-list order: every trial must have a score (keyed by enroll + test);
- * labels come from the trial list, else from the score file's fourth column.
+ * Scores and labels in trial-list order (keyed by enroll + test); labels come from the trial list, else
+ * from the score file's fourth column, and must agree where both give one.
  */
 export function joinScores(
   scored: readonly ScoredTrial[],
   trials: readonly { enroll: string; test: string; target?: boolean }[] | undefined,
   files: { scores: string; trials?: string },
-): { scores: Float32Array; labels: Int8Array } {
+  opts: { allowMissing?: boolean } = {},
+): { scores: Float64Array; labels: Int8Array; counts: JoinCounts } {
   if (!trials) {
     const labels = new Int8Array(scored.length);
     scored.forEach((s, i) => {
@@ -66,28 +84,63 @@ export function joinScores(
         throw new InputError(
           files.scores,
           `line for '${s.enroll} ${s.test}' has no label column; give a trials file`,
+          s.line,
         );
       }
       labels[i] = s.target ? 1 : 0;
     });
-    return { scores: Float32Array.from(scored, (s) => s.score), labels };
+    return {
+      scores: Float64Array.from(scored, (s) => s.score),
+      labels,
+      counts: { trials: scored.length, missing: 0, extra: 0 },
+    };
   }
-  const byKey = new Map<string, number>();
-  for (const s of scored) byKey.set(`${s.enroll}\u0000${s.test}`, s.score);
-  const scores = new Float32Array(trials.length), labels = new Int8Array(trials.length);
+  const byKey = new Map<string, ScoredTrial>();
+  for (const s of scored) byKey.set(`${s.enroll}\u0000${s.test}`, s);
+  const scores: number[] = [], labels: number[] = [];
+  const missing: number[] = [];
+  const used = new Set<string>();
+  const trialsFile = files.trials ?? "trials";
   trials.forEach((t, i) => {
-    const s = byKey.get(`${t.enroll}\u0000${t.test}`);
-    if (s === undefined) {
+    const key = `${t.enroll}\u0000${t.test}`;
+    const s = byKey.get(key);
+    if (t.target === undefined) {
       throw new InputError(
-        files.scores,
-        `has no score for trial ${i + 1} '${t.enroll} ${t.test}' of ${files.trials ?? "the trial list"}`,
+        trialsFile,
+        `trial ${i + 1} '${t.enroll} ${t.test}' has no target/nontarget label`,
       );
     }
-    if (t.target === undefined) {
-      throw new InputError(files.trials ?? "trials", `trial ${i + 1} has no target/nontarget label`, i + 1);
+    if (s === undefined) {
+      missing.push(i);
+      return;
     }
-    scores[i] = s;
-    labels[i] = t.target ? 1 : 0;
+    if (s.target !== undefined && s.target !== t.target) {
+      throw new InputError(
+        files.scores,
+        `'${t.enroll} ${t.test}' is labelled ${s.target ? "target" : "nontarget"} here but ${
+          t.target ? "target" : "nontarget"
+        } in ${trialsFile} (trial ${i + 1}); fix the label or drop the label column`,
+        s.line,
+      );
+    }
+    used.add(key);
+    scores.push(s.score);
+    labels.push(t.target ? 1 : 0);
   });
-  return { scores, labels };
+  if (missing.length && !opts.allowMissing) {
+    const t = trials[missing[0]];
+    throw new InputError(
+      files.scores,
+      `has no score for trial ${
+        missing[0] + 1
+      } '${t.enroll} ${t.test}' of ${trialsFile} (${missing.length} of ${trials.length} trials have none); score every trial, or pass --allow-missing to drop and count them`,
+    );
+  }
+  let extra = 0;
+  for (const k of byKey.keys()) if (!used.has(k)) extra++;
+  return {
+    scores: Float64Array.from(scores),
+    labels: Int8Array.from(labels),
+    counts: { trials: scores.length, missing: missing.length, extra },
+  };
 }

@@ -6,11 +6,12 @@
  * (threshold, neg_threshold = threshold - 0.15, min speech / min silence / speech padding).
  * @module
  */
-import { createRequire } from "node:module";
 import type { Region } from "../contracts/vad.ts";
 import { ConfigError, InputError } from "../errors.ts";
 import { type EpChoice, loadOnnx, type OnnxModel } from "../onnx/runtime.ts";
 import { type ConfigOf, opt, resolveConfig } from "../options.ts";
+import { zooModel } from "../zoo/catalog.ts";
+import { installedPath } from "../zoo/store.ts";
 
 /** VAD options (silero-vad's get_speech_timestamps defaults), declared once. */
 export const SILERO_OPTIONS = {
@@ -30,20 +31,6 @@ export type SileroVadConfig = ConfigOf<typeof SILERO_OPTIONS>;
 
 const SR = 16000, WINDOW = 512, CONTEXT = 64;
 
-/** Path of silero_vad_v5.onnx inside the installed npm package. */
-export function sileroModelPath(): string {
-  try {
-    return createRequire(import.meta.url).resolve("@ricky0123/vad-web/dist/silero_vad_v5.onnx");
-  } catch (e) {
-    throw new ConfigError(
-      "silero-vad",
-      `cannot find silero_vad_v5.onnx in the npm package @ricky0123/vad-web (${
-        (e as Error).message
-      }); run 'deno install' or set modelPath`,
-    );
-  }
-}
-
 /** A loaded Silero VAD. */
 export class SileroVad {
   private constructor(readonly config: SileroVadConfig, readonly model: OnnxModel) {}
@@ -51,7 +38,14 @@ export class SileroVad {
   /** Loads the model (validating options); close with dispose(). */
   static async create(options: Partial<SileroVadConfig> = {}): Promise<SileroVad> {
     const c = resolveConfig("silero-vad", SILERO_OPTIONS, options);
-    const path = c.modelPath || sileroModelPath();
+    // the npm package's file is a zoo entry: its sha256 is checked on load (core/zoo/store.ts)
+    const path = c.modelPath || await installedPath(zooModel("silero-vad"));
+    if (!path) {
+      throw new ConfigError(
+        "silero-vad",
+        "cannot find silero_vad_v5.onnx in the npm package @ricky0123/vad-web; run 'deno install' or set modelPath",
+      );
+    }
     const bytes = await Deno.readFile(path).catch((e) => {
       throw new InputError(path, `cannot read the Silero VAD model: ${e.message}`);
     });

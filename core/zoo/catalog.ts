@@ -25,7 +25,7 @@ export interface ModelSource {
 /** A zoo entry. */
 export interface ZooModel {
   readonly name: string;
-  readonly kind: "speaker-embedding" | "vad";
+  readonly kind: "speaker-embedding" | "vad" | "segmentation";
   readonly file: string;
   readonly description: string;
   /**
@@ -184,6 +184,42 @@ export const ZOO: readonly ZooModel[] = [
       url: "https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models/silero_vad.onnx",
       sha256: "9e2449e1087496d8d4caba907f23e0bd3f78d91fa552479bb9c23ac09cbb1fd6",
       size: 643_854,
+    }],
+  },
+  // pyannote segmentation-3.0 (MIT), converted by k2-fsa (scripts/pyannote/segmentation/export-onnx.py, with
+  // the metadata embedkit's segmentation plugin reads). The GitHub release asset
+  // speaker-segmentation-models/sherpa-onnx-pyannote-segmentation-3-0.tar.bz2 (6,958,444 bytes, sha256
+  // 24615ee884c897d9d2ba09bb4d30da6bb1b15e685065962db5b02e76e4996488) holds the same two files; the zoo
+  // downloads single files, so the entries use the Hugging Face copies at a fixed revision. sha256 and sizes
+  // as pinned (identically) by several independent public projects: the Hugging Face mirror
+  // wilsonguenther/yap-diarize-models (README lists the archive and both members with sha256 and size) and
+  // download tables in other projects that pin these exact revision-9403a69 URLs with the same hashes.
+  {
+    name: "pyannote-segmentation-3.0",
+    kind: "segmentation",
+    file: "pyannote-segmentation-3.0.onnx",
+    description: "pyannote segmentation-3.0 (PyanNet, 10 s chunks, 3 speakers, powerset of 7), sherpa-onnx export",
+    frontend: null,
+    license: "MIT (pyannote.audio, CNRS)",
+    sources: [{
+      url:
+        "https://huggingface.co/csukuangfj/sherpa-onnx-pyannote-segmentation-3-0/resolve/9403a6902bb58e3d5ae8c7e77c3422de279db2e0/model.onnx",
+      sha256: "220ad67ca923bef2fa91f2390c786097bf305bceb5e261d4af67b38e938e1079",
+      size: 5_992_913,
+    }],
+  },
+  {
+    name: "pyannote-segmentation-3.0-int8",
+    kind: "segmentation",
+    file: "pyannote-segmentation-3.0.int8.onnx",
+    description: "pyannote segmentation-3.0, int8 dynamic quantisation (sherpa-onnx export)",
+    frontend: null,
+    license: "MIT (pyannote.audio, CNRS)",
+    sources: [{
+      url:
+        "https://huggingface.co/csukuangfj/sherpa-onnx-pyannote-segmentation-3-0/resolve/9403a6902bb58e3d5ae8c7e77c3422de279db2e0/model.int8.onnx",
+      sha256: "d582f4b4c6b48205de7e0643c57df0df5615a3c176189be3fc461e9d18827b5d",
+      size: 1_540_506,
     }],
   },
 ];

@@ -6,7 +6,7 @@
  * @module
  */
 import { dirname } from "../paths.ts";
-import { sha256Hex } from "../loader.ts";
+import { sha256Hex } from "../hash.ts";
 
 /** Options for {@link download}. */
 export interface DownloadOptions {

@@ -1,11 +1,13 @@
 /**
  * Where zoo models live on disk and the pull / verify operations the CLI runs.
- * Default folder: $EMBEDKIT_MODELS or `.cache/models` in the working directory.
+ * Default folder: $EMBEDKIT_MODELS or `.cache/models` in the working directory. Every file handed out
+ * for loading ({@link installedPath}) is checked against the catalog's sha256 first (core/zoo/verify.ts).
  * @module
  */
 import { join } from "../paths.ts";
 import { ZOO, type ZooModel, zooModel } from "./catalog.ts";
 import { download, DownloadError, type DownloadResult, sha256File } from "./download.ts";
+import { rememberVerified, verifyModelFile } from "./verify.ts";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -52,17 +54,39 @@ export interface ModelStatus {
   readonly description: string;
 }
 
-/** The file to load for a zoo model: the downloaded one, else a bundled one; undefined when neither exists. */
-export async function installedPath(m: ZooModel, dir = modelsDir()): Promise<string | undefined> {
+/**
+ * The file to load for a zoo model: the downloaded one, else a bundled one; undefined when neither
+ * exists. The file's sha256 is checked against the catalog (cached by path, size and mtime) unless
+ * `verify: false`; a mismatch throws a ModelIntegrityError that says how to re-pull.
+ */
+export async function installedPath(
+  m: ZooModel,
+  dir = modelsDir(),
+  opts: { verify?: boolean } = {},
+): Promise<string | undefined> {
   const path = modelPath(m, dir);
-  return await Deno.stat(path).then(() => path, () => bundledPath(m));
+  const downloaded = await Deno.stat(path).then(() => true, () => false);
+  const found = downloaded ? path : bundledPath(m);
+  if (!found || opts.verify === false) return found;
+  if (downloaded) {
+    await verifyModelFile(found, { name: m.name, sha256: m.sources.flatMap((s) => s.sha256 ?? []) }, dir);
+  } else {
+    await verifyModelFile(found, {
+      name: m.name,
+      sha256: [m.bundled!.sha256],
+      fix: m.bundled!.npm
+        ? `It ships in the npm package ${m.bundled!.npm}: reinstall it (delete node_modules and run any task)`
+        : `It ships with embedkit: restore it from git (git checkout -- core/zoo/${m.bundled!.path})`,
+    }, dir);
+  }
+  return found;
 }
 
 /** Lists the zoo with what is installed. */
 export async function listModels(dir = modelsDir()): Promise<ModelStatus[]> {
   const out: ModelStatus[] = [];
   for (const m of ZOO) {
-    const installed = (await installedPath(m, dir)) ?? null;
+    const installed = (await installedPath(m, dir, { verify: false })) ?? null;
     out.push({
       name: m.name,
       kind: m.kind,
@@ -105,6 +129,7 @@ export async function pullModel(
         log: o.log,
         onProgress: o.onProgress,
       });
+      if (r.verified) await rememberVerified(o.dir ?? modelsDir(), r.path, r.sha256);
       return { ...r, url: s.url };
     } catch (e) {
       if (!(e instanceof DownloadError)) throw e;
@@ -139,7 +164,8 @@ export async function verifyModels(names?: string[], dir = modelsDir()): Promise
         continue;
       }
       any = true;
-      const known = expected.filter(Boolean);
+      const known = expected.filter((e): e is string => Boolean(e));
+      if (known.includes(sha)) await rememberVerified(dir, path, sha);
       out.push({
         name: m.name,
         path,

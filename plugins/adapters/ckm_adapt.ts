@@ -10,8 +10,8 @@
  * All losses are created through the registry.
  * @module
  */
-import type { AdapterData, AdapterPlugin, Loss } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Adapter, AdapterData, Loss } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { registry } from "../../core/registry.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
 import { add, scale, type Tensor } from "../../core/autodiff/mod.ts";
@@ -22,25 +22,7 @@ import { StatefulRng } from "../../core/nn/rng.ts";
 import { Trainer } from "../../core/nn/trainer.ts";
 import { applyModule, batchOf } from "../../core/nn/head.ts";
 import { labelMeans } from "../../core/cluster/kmeans.ts";
-
-/** Options of ckm-adapt. */
-export interface CkmAdaptConfig {
-  mode: "unsupervised" | "semi-supervised";
-  k: number;
-  hidden: number;
-  bottleneck: number;
-  pretrainEpochs: number;
-  jointEpochs: number;
-  ckmWeight: number;
-  rbfWeight: number;
-  tau: number;
-  gamma: number;
-  batchSize: number;
-  lr: number;
-  seed: number;
-}
-
-const NAME = "adapter 'ckm-adapt'";
+import { applyFitted, HEAD_OPTIONS } from "./head_kit.ts";
 
 class AutoEncoder extends Module {
   readonly enc: Sequential;
@@ -62,57 +44,34 @@ class AutoEncoder extends Module {
 }
 
 /** `ckm-adapt` adapter plugin. */
-export const ckmAdaptAdapter: AdapterPlugin<CkmAdaptConfig> = {
+export const ckmAdaptAdapter = definePlugin({
   kind: "adapter",
   name: "ckm-adapt",
   description:
     "deep-clustering domain adaptation: autoencoder + concrete k-means (+ k-shot RBF when semi-supervised)",
-  defaults: {
-    mode: "unsupervised",
-    k: 8,
-    hidden: 128,
-    bottleneck: 32,
-    pretrainEpochs: 20,
-    jointEpochs: 20,
-    ckmWeight: 0.1,
-    rbfWeight: 1,
-    tau: 1,
-    gamma: 1,
-    batchSize: 64,
-    lr: 0.002,
-    seed: 0,
-  },
+  module: import.meta.url,
   options: {
-    mode: "'unsupervised' (CKM) or 'semi-supervised' (CKM + k-shot RBF on target rows with labels >= 0)",
-    k: "number of centroids K",
-    hidden: "autoencoder hidden width",
-    bottleneck: "code (output) dimension",
-    pretrainEpochs: "autoencoder pre-training epochs",
-    jointEpochs: "joint training epochs",
-    ckmWeight: "weight of the concrete k-means loss",
-    rbfWeight: "weight of the k-shot RBF loss (semi-supervised)",
-    tau: "Gumbel-softmax temperature of the CKM loss",
-    gamma: "RBF sharpness of the k-shot loss",
-    batchSize: "rows per batch",
-    lr: "Adam learning rate",
-    seed: "seed of initialisation, clustering, shuffling and Gumbel noise",
+    mode: opt.oneOf(
+      ["unsupervised", "semi-supervised"] as const,
+      "unsupervised",
+      "'unsupervised' (CKM) or 'semi-supervised' (CKM + k-shot RBF on target rows with labels >= 0)",
+    ),
+    k: opt.integer(8, "number of centroids K", { min: 1 }),
+    hidden: opt.integer(128, "autoencoder hidden width", { min: 1 }),
+    bottleneck: opt.integer(32, "code (output) dimension", { min: 1 }),
+    pretrainEpochs: opt.integer(20, "autoencoder pre-training epochs", { min: 0 }),
+    jointEpochs: opt.integer(20, "joint training epochs", { min: 0 }),
+    ckmWeight: opt.number(0.1, "weight of the concrete k-means loss", { min: 0 }),
+    rbfWeight: opt.number(1, "weight of the k-shot RBF loss (semi-supervised)", { min: 0 }),
+    tau: opt.number(1, "Gumbel-softmax temperature of the CKM loss", { gt: 0 }),
+    gamma: opt.number(1, "RBF sharpness of the k-shot loss", { gt: 0 }),
+    batchSize: HEAD_OPTIONS.batchSize,
+    lr: opt.number(0.002, "Adam learning rate", { gt: 0 }),
+    seed: HEAD_OPTIONS.seed,
   },
-  validate(c) {
-    check.oneOf(NAME, "mode", c.mode, ["unsupervised", "semi-supervised"] as const);
-    check.integer(NAME, "k", c.k, 1);
-    check.integer(NAME, "hidden", c.hidden, 1);
-    check.integer(NAME, "bottleneck", c.bottleneck, 1);
-    check.integer(NAME, "pretrainEpochs", c.pretrainEpochs, 0);
-    check.integer(NAME, "jointEpochs", c.jointEpochs, 0);
-    check.nonNegative(NAME, "ckmWeight", c.ckmWeight);
-    check.nonNegative(NAME, "rbfWeight", c.rbfWeight);
-    check.positive(NAME, "tau", c.tau);
-    check.positive(NAME, "gamma", c.gamma);
-    check.integer(NAME, "batchSize", c.batchSize, 2);
-    check.positive(NAME, "lr", c.lr);
-    check.integer(NAME, "seed", c.seed, 0);
-  },
-  create(c) {
+  create(c, ctx): Adapter {
+    // the losses and the k-means come from the registry creating this adapter
+    const reg = ctx?.registry ?? registry;
     let ae: AutoEncoder | null = null;
     let centroids: Tensor | null = null;
     let assign: Int32Array = new Int32Array(0);
@@ -127,8 +86,8 @@ export const ckmAdaptAdapter: AdapterPlugin<CkmAdaptConfig> = {
         }
         const rng = new StatefulRng(c.seed);
         ae = new AutoEncoder(x.cols, c.hidden, c.bottleneck, rng);
-        const recon = await registry.create("loss", "reconstruction-mse", {});
-        const ckm = await registry.create("loss", "ckm", {
+        const recon = await reg.create("loss", "reconstruction-mse", {});
+        const ckm = await reg.create("loss", "ckm", {
           dim: c.bottleneck,
           k: c.k,
           tau: c.tau,
@@ -150,7 +109,7 @@ export const ckmAdaptAdapter: AdapterPlugin<CkmAdaptConfig> = {
             throw new RangeError("ckm-adapt: semi-supervised mode found no labelled (>= 0) target rows");
           }
           const nc = Math.max(2, ...shots.map((i) => lab[i] + 1));
-          rbf = await registry.create("loss", "kshot-rbf", {
+          rbf = await reg.create("loss", "kshot-rbf", {
             dim: c.bottleneck,
             numClasses: nc,
             gamma: c.gamma,
@@ -197,7 +156,7 @@ export const ckmAdaptAdapter: AdapterPlugin<CkmAdaptConfig> = {
         await run("ckm-adapt pretrain", c.pretrainEpochs, ae.parameters(), false);
         // k-means++ initialisation of the centroids on the pre-trained codes (through the registry)
         const codes = applyModule(ae.enc, x);
-        const km = await registry.create("clusterer", "kmeans", { k: c.k, seed: c.seed });
+        const km = await reg.create("clusterer", "kmeans", { k: c.k, seed: c.seed });
         const res = await km.cluster(codes, { numClusters: c.k, seed: c.seed });
         centroids = ckm.parameters()[0];
         centroids.data.set(labelMeans(codes, res.labels, c.k));
@@ -214,15 +173,12 @@ export const ckmAdaptAdapter: AdapterPlugin<CkmAdaptConfig> = {
         const z = applyModule(ae.enc, x);
         assign = nearest(z, centroids.data, c.k);
       },
-      transform(x: Matrix): Matrix {
-        if (!ae) throw new Error("ckm-adapt: call fit() before transform()");
-        return applyModule(ae.enc, x);
-      },
+      transform: (x: Matrix) => applyFitted(ae?.enc ?? null, x, "ckm-adapt"),
       labels: () => assign,
       state: () => ({ k: c.k, losses: log, centroids: centroids ? Array.from(centroids.data) : null }),
     };
   },
-};
+});
 
 /** Nearest centroid of each row. */
 function nearest(z: Matrix, c: Float32Array, k: number): Int32Array {

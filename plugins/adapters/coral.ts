@@ -6,16 +6,10 @@
  * `fit(source, target)`: both sets are needed (the second argument is the in-domain set).
  * @module
  */
-import type { AdapterData, AdapterPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Adapter, AdapterData } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
 import { eigh } from "../../core/math/eigh.ts";
-
-/** Options of CORAL. */
-export interface CoralConfig {
-  regularization: number;
-  center: boolean;
-}
 
 function meanCov(x: Matrix, reg: number): { mean: Float64Array; cov: Float64Array } {
   const { rows: n, cols: d } = x;
@@ -57,20 +51,23 @@ function symPow(c: Float64Array, d: number, p: number): Float64Array {
 }
 
 /** `coral` adapter plugin. */
-export const coralAdapter: AdapterPlugin<CoralConfig> = {
+export const coralAdapter = definePlugin({
   kind: "adapter",
   name: "coral",
   description: "CORAL: whiten with the source covariance, re-colour with the target covariance",
-  defaults: { regularization: 0.01, center: true },
+  module: import.meta.url,
   options: {
-    regularization: "diagonal loading epsilon = regularization x mean variance (keeps C invertible)",
-    center: "subtract the source mean and add the target mean (false = the paper's plain linear map)",
+    regularization: opt.number(
+      0.01,
+      "diagonal loading epsilon = regularization x mean variance (keeps C invertible)",
+      { min: 0 },
+    ),
+    center: opt.boolean(
+      true,
+      "subtract the source mean and add the target mean (false = the paper's plain linear map)",
+    ),
   },
-  validate(c) {
-    check.nonNegative("adapter 'coral'", "regularization", c.regularization);
-    check.oneOf("adapter 'coral'", "center", c.center, [true, false]);
-  },
-  create(c) {
+  create(c): Adapter {
     let A: Float64Array | null = null, ms: Float64Array | null = null, mt: Float64Array | null = null;
     let d = 0;
     return {
@@ -117,4 +114,4 @@ export const coralAdapter: AdapterPlugin<CoralConfig> = {
       state: () => ({ dim: d, map: A ? Array.from(A) : null }),
     };
   },
-};
+});

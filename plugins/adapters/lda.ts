@@ -4,30 +4,22 @@
  * output has identity within-class covariance. x -> (x - mean) V[:, :dim].
  * @module
  */
-import type { Adapter, AdapterData, AdapterPlugin } from "../../core/contracts/mod.ts";
+import type { Adapter, AdapterData } from "../../core/contracts/mod.ts";
 import type { Matrix } from "../../core/matrix.ts";
-import { check } from "../../core/config.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { classStats, eighGeneralized } from "../../core/scoring/linalg.ts";
 
-/** Options of `lda`. */
-export interface LdaConfig {
-  dim: number;
-  regularization: number;
-}
-
 /** `lda` adapter plugin. */
-export const ldaAdapter: AdapterPlugin<LdaConfig> = {
+export const ldaAdapter = definePlugin({
   kind: "adapter",
   name: "lda",
   description: "LDA projection to `dim` dimensions (within-class covariance becomes identity)",
-  defaults: { dim: 150, regularization: 0 },
+  module: import.meta.url,
   options: {
-    dim: "output dimension (integer >= 1; at most number of classes - 1 and the input dim)",
-    regularization: "added to the within-class covariance diagonal (>= 0) when it is near singular",
-  },
-  validate(c) {
-    check.integer("adapter 'lda'", "dim", c.dim, 1);
-    check.nonNegative("adapter 'lda'", "regularization", c.regularization);
+    dim: opt.integer(150, "output dimension (at most number of classes - 1 and the input dim)", { min: 1 }),
+    regularization: opt.number(0, "added to the within-class covariance diagonal when it is near singular", {
+      min: 0,
+    }),
   },
   create(c): Adapter {
     let model:
@@ -70,4 +62,4 @@ export const ldaAdapter: AdapterPlugin<LdaConfig> = {
       state: () => (model ? { dim: model.k, eigenvalues: Array.from(model.values) } : {}),
     };
   },
-};
+});

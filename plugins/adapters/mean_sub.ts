@@ -7,15 +7,9 @@
  * i.e. the enrollment-domain mean is taken as 0), which is what a single-domain pipeline can use.
  * @module
  */
-import type { Adapter, AdapterData, AdapterPlugin } from "../../core/contracts/mod.ts";
+import type { Adapter, AdapterData } from "../../core/contracts/mod.ts";
 import type { Matrix } from "../../core/matrix.ts";
-import { check } from "../../core/config.ts";
-
-/** Options of `mean-sub`. */
-export interface MeanSubConfig {
-  enrollDomain: number;
-  testDomain: number;
-}
+import { definePlugin, opt } from "../../core/plugin.ts";
 
 function meanOf(x: Matrix, keep: (i: number) => boolean, what: string): Float64Array {
   const m = new Float64Array(x.cols);
@@ -30,18 +24,24 @@ function meanOf(x: Matrix, keep: (i: number) => boolean, what: string): Float64A
 }
 
 /** `mean-sub` adapter plugin. */
-export const meanSubAdapter: AdapterPlugin<MeanSubConfig> = {
+export const meanSubAdapter = definePlugin({
   kind: "adapter",
   name: "mean-sub",
   description: "domain mean shift: add (enrollment-domain mean - test-domain mean) to test embeddings",
-  defaults: { enrollDomain: 0, testDomain: 1 },
+  module: import.meta.url,
   options: {
-    enrollDomain: "domain id of enrollment-side embeddings in data.domains (when fit gets one data set)",
-    testDomain: "domain id of test-side embeddings in data.domains (when fit gets one data set)",
-  },
-  validate(c) {
-    check.integer("adapter 'mean-sub'", "enrollDomain", c.enrollDomain, 0);
-    check.integer("adapter 'mean-sub'", "testDomain", c.testDomain, 0);
+    enrollDomain: opt.integer(
+      0,
+      "domain id of enrollment-side embeddings in data.domains (when fit gets one data set)",
+      { min: 0 },
+    ),
+    testDomain: opt.integer(
+      1,
+      "domain id of test-side embeddings in data.domains (when fit gets one data set)",
+      {
+        min: 0,
+      },
+    ),
   },
   create(c): Adapter {
     let shift: Float64Array | undefined;
@@ -87,4 +87,4 @@ export const meanSubAdapter: AdapterPlugin<MeanSubConfig> = {
       state: () => ({ mode, shift: shift ? Array.from(shift) : null }),
     };
   },
-};
+});

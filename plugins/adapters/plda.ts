@@ -1,14 +1,16 @@
 /**
- * Two-covariance PLDA back-end: train on labelled embeddings, or load pyannote's
+ * Two-covariance PLDA back-end: train on labelled embeddings (EM from moment estimates or, as Kaldi and
+ * WeSpeaker do, from identity matrices; only speakers with `minUtterances` or more utterances train it,
+ * the others are dropped and counted in state()), or load pyannote's
  * `xvec_transform.npz` + `plda.npz` (folder in `pyannote`) or a Kaldi PLDA (`kaldi`, binary or text,
  * e.g. VBx's ResNet101 model). transform() maps to the PLDA space (within-class covariance I,
  * between-class diag(psi)); score(enroll, test) gives the log-likelihood ratio of every pair,
  * row-major [enroll.rows x test.rows], from raw embeddings.
  * @module
  */
-import type { Adapter, AdapterData, AdapterPlugin } from "../../core/contracts/mod.ts";
+import type { Adapter, AdapterData } from "../../core/contracts/mod.ts";
 import type { Matrix } from "../../core/matrix.ts";
-import { check } from "../../core/config.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { readKaldiPlda } from "../../core/io/kaldi_plda.ts";
 import {
@@ -17,19 +19,11 @@ import {
   pldaFromKaldi,
   pldaLlrMatrix,
   pldaProject,
+  speakersWithAtLeast,
   trainTwoCovPlda,
   type TwoCovPlda,
   type XvecTransform,
 } from "../../core/scoring/plda.ts";
-
-/** Options of `plda`. */
-export interface PldaConfig {
-  dim: number;
-  iterations: number;
-  regularization: number;
-  pyannote: string;
-  kaldi: string;
-}
 
 /** A PLDA adapter instance: also exposes the model for pipelines (VBx needs psi). */
 export interface PldaAdapter extends Adapter {
@@ -37,23 +31,47 @@ export interface PldaAdapter extends Adapter {
 }
 
 /** `plda` adapter plugin. */
-export const pldaAdapter: AdapterPlugin<PldaConfig> = {
+export const pldaAdapter = definePlugin({
   kind: "adapter",
   name: "plda",
   description:
     "two-covariance PLDA: train, or load pyannote plda.npz/xvec_transform.npz or a Kaldi PLDA; llr scoring",
-  defaults: { dim: 0, iterations: 10, regularization: 0, pyannote: "", kaldi: "" },
+  module: import.meta.url,
   options: {
-    dim: "PLDA dimensions kept for transform/score (0 = all; pyannote's VBx uses the LDA dim)",
-    iterations: "EM iterations after the moment estimate when training (integer >= 0; 0 = moments only)",
-    regularization: "added to the within-class covariance diagonal when training (>= 0)",
-    pyannote: "folder holding pyannote's xvec_transform.npz and plda.npz (loads instead of training)",
-    kaldi: "path of a Kaldi PLDA file, binary or text (loads instead of training)",
+    dim: opt.integer(
+      0,
+      "PLDA dimensions kept for transform/score (0 = all; pyannote's VBx uses the LDA dim)",
+      {
+        min: 0,
+      },
+    ),
+    iterations: opt.integer(10, "EM iterations after the start when training (0 = moments only)", {
+      min: 0,
+      max: 1000,
+    }),
+    init: opt.oneOf(
+      ["moments", "identity"] as const,
+      "moments",
+      "EM start: moments (W, B from class statistics) or identity (W = B = I, as Kaldi and WeSpeaker)",
+    ),
+    minUtterances: opt.integer(
+      2,
+      "train only on speakers with at least this many utterances (others dropped)",
+      {
+        min: 2,
+      },
+    ),
+    regularization: opt.number(0, "added to the within-class covariance diagonal when training", { min: 0 }),
+    pyannote: opt.string(
+      "",
+      "folder holding pyannote's xvec_transform.npz and plda.npz (loads instead of training)",
+    ),
+    kaldi: opt.string("", "path of a Kaldi PLDA file, binary or text (loads instead of training)"),
   },
   validate(c) {
-    check.integer("adapter 'plda'", "dim", c.dim, 0);
-    check.integer("adapter 'plda'", "iterations", c.iterations, 0, 1000);
-    check.nonNegative("adapter 'plda'", "regularization", c.regularization);
+    if (c.init === "identity" && c.iterations < 1) {
+      throw new ConfigError("adapter 'plda'", "init 'identity' needs iterations >= 1, got 0");
+    }
     if (c.pyannote && c.kaldi) {
       throw new ConfigError("adapter 'plda'", "give either 'pyannote' or 'kaldi', not both");
     }
@@ -61,6 +79,7 @@ export const pldaAdapter: AdapterPlugin<PldaConfig> = {
   async create(c): Promise<PldaAdapter> {
     let plda: TwoCovPlda | undefined, xvec: XvecTransform | undefined;
     let source = "trained";
+    let speakers: { used: number; dropped: number } | undefined;
     if (c.pyannote) {
       ({ plda, xvec } = await loadPyannotePlda(c.pyannote));
       source = `pyannote:${c.pyannote}`;
@@ -78,17 +97,32 @@ export const pldaAdapter: AdapterPlugin<PldaConfig> = {
     return {
       fit(data: AdapterData) {
         if (source !== "trained") return; // a loaded model is used as is
-        plda = trainTwoCovPlda(data.x, data.labels, c.regularization, "plda", c.iterations);
+        if (!data.labels) throw new RangeError("plda: needs speaker labels (AdapterData.labels) to fit");
+        const kept = speakersWithAtLeast(data.x, data.labels, c.minUtterances);
+        if (kept.kept < 2) {
+          throw new RangeError(
+            `plda: needs at least 2 speakers with >= ${c.minUtterances} utterances each (the two-covariance ` +
+              `model learns within-speaker variability from repeated speakers); got ${kept.kept}, ` +
+              `${kept.dropped} speakers with fewer were dropped`,
+          );
+        }
+        speakers = { used: kept.kept, dropped: kept.dropped };
+        plda = trainTwoCovPlda(kept.x, kept.labels, c.regularization, "plda", c.iterations, { init: c.init });
       },
       transform: project,
       score(enroll: Matrix, test: Matrix) {
         return pldaLlrMatrix(project(enroll), project(test), plda!.psi);
       },
       model: () => (plda ? { plda, xvec, dims: dims() } : undefined),
-      state:
-        () => (plda
-          ? { source, dim: plda.dim, dims: dims(), psi: Array.from(plda.psi.subarray(0, dims())) }
-          : { source }),
+      state: () => (plda
+        ? {
+          source,
+          dim: plda.dim,
+          dims: dims(),
+          psi: Array.from(plda.psi.subarray(0, dims())),
+          ...(speakers ? { init: c.init, speakers } : {}),
+        }
+        : { source }),
     };
   },
-};
+});

@@ -8,85 +8,46 @@
  * source classes); `transform` applies the head.
  * @module
  */
-import type { AdapterData, AdapterPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Adapter, AdapterData } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { registry } from "../../core/registry.ts";
 import { assertFinite, type Matrix } from "../../core/matrix.ts";
 import type { Module } from "../../core/nn/module.ts";
-import { applyModule, trainHead } from "../../core/nn/head.ts";
+import { trainHead } from "../../core/nn/head.ts";
 import { labelMeans } from "../../core/cluster/kmeans.ts";
-
-/** Options of the pseudo-label adapter. */
-export interface PseudoLabelConfig {
-  clusterer: string;
-  clustererOptions: Record<string, unknown>;
-  kMin: number;
-  kMax: number;
-  keep: number;
-  outDim: number;
-  hidden: number;
-  loss: string;
-  lossOptions: Record<string, unknown>;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  seed: number;
-}
+import { applyFitted, HEAD_OPTIONS, headLoss, isOptionsObject, namesPlugin } from "./head_kit.ts";
 
 const NAME = "adapter 'pseudo-label'";
 
 /** `pseudo-label` adapter plugin. */
-export const pseudoLabelAdapter: AdapterPlugin<PseudoLabelConfig> = {
+export const pseudoLabelAdapter = definePlugin({
   kind: "adapter",
   name: "pseudo-label",
   description:
     "cluster target embeddings (K by elbow), keep N nearest per centroid as new classes, retrain a head",
-  defaults: {
-    clusterer: "kmeans",
-    clustererOptions: { selectK: "elbow" },
-    kMin: 2,
-    kMax: 20,
-    keep: 10,
-    outDim: 0,
-    hidden: 0,
-    loss: "aam-softmax",
-    lossOptions: { scale: 32, margin: 0.2 },
-    epochs: 30,
-    batchSize: 64,
-    lr: 0.005,
-    seed: 0,
-  },
+  module: import.meta.url,
   options: {
-    clusterer: "registry name of the clusterer (it chooses K in [kMin, kMax]; kmeans uses the elbow)",
-    clustererOptions: "options of that clusterer",
-    kMin: "smallest number of target clusters tried",
-    kMax: "largest number of target clusters tried",
-    keep: "rows nearest each centroid kept as pseudo-labelled (N)",
-    outDim: "head output dimension (0 = input dimension)",
-    hidden: "hidden width (0 = one linear layer)",
-    loss: "registry name of the classification loss of the head",
-    lossOptions: "options of that loss (dim/numClasses are set automatically)",
-    epochs: "training epochs of the head",
-    batchSize: "rows per batch",
-    lr: "peak Adam learning rate",
-    seed: "seed of clustering, initialisation and shuffling",
+    clusterer: opt.string(
+      "kmeans",
+      "registry name of the clusterer (it chooses K in [kMin, kMax]; kmeans uses the elbow)",
+      namesPlugin("clusterer"),
+    ),
+    clustererOptions: opt.json<Record<string, unknown>>(
+      { selectK: "elbow" },
+      "options of that clusterer",
+      isOptionsObject,
+    ),
+    kMin: opt.integer(2, "smallest number of target clusters tried", { min: 1 }),
+    kMax: opt.integer(20, "largest number of target clusters tried (>= kMin)", { min: 1 }),
+    keep: opt.integer(10, "rows nearest each centroid kept as pseudo-labelled (N)", { min: 1 }),
+    ...HEAD_OPTIONS,
   },
   validate(c) {
-    if (typeof c.clusterer !== "string" || !c.clusterer) {
-      throw new ConfigError(NAME, "'clusterer' must name a clusterer plugin");
-    }
-    check.integer(NAME, "kMin", c.kMin, 1);
-    check.integer(NAME, "kMax", c.kMax, c.kMin);
-    check.integer(NAME, "keep", c.keep, 1);
-    check.integer(NAME, "outDim", c.outDim, 0);
-    check.integer(NAME, "hidden", c.hidden, 0);
-    check.integer(NAME, "epochs", c.epochs, 1);
-    check.integer(NAME, "batchSize", c.batchSize, 2);
-    check.positive(NAME, "lr", c.lr);
-    check.integer(NAME, "seed", c.seed, 0);
+    if (c.kMax < c.kMin) throw new ConfigError(NAME, `kMax (${c.kMax}) must be >= kMin (${c.kMin})`);
   },
-  create(c) {
+  create(c, ctx): Adapter {
+    const reg = ctx?.registry ?? registry;
     let head: Module | null = null;
     let pseudo: Int32Array = new Int32Array(0);
     let chosenK = 0;
@@ -104,8 +65,8 @@ export const pseudoLabelAdapter: AdapterPlugin<PseudoLabelConfig> = {
           );
         }
         // the seed goes to clusterers that have one (ahc and finch-ahc are deterministic and have none)
-        const seeded = "seed" in (registry.get("clusterer", c.clusterer).defaults as object);
-        const cl = await registry.create("clusterer", c.clusterer, {
+        const seeded = "seed" in (reg.get("clusterer", c.clusterer).defaults as object);
+        const cl = await reg.create("clusterer", c.clusterer, {
           ...c.clustererOptions,
           ...(seeded ? { seed: c.seed } : {}),
         });
@@ -140,14 +101,12 @@ export const pseudoLabelAdapter: AdapterPlugin<PseudoLabelConfig> = {
         const labels = new Int32Array(ns + tgt.x.rows);
         if (ns) labels.set(src!.labels!);
         labels.set(pseudo, ns);
-        head = (await trainHead({ rows: ns + tgt.x.rows, cols: d, data: x }, labels, c, "pseudo-label")).head;
+        const all = { rows: ns + tgt.x.rows, cols: d, data: x };
+        head = (await trainHead(all, labels, c, headLoss(reg, c), "pseudo-label")).head;
       },
-      transform(x: Matrix): Matrix {
-        if (!head) throw new Error("pseudo-label: call fit() before transform()");
-        return applyModule(head, x);
-      },
+      transform: (x: Matrix) => applyFitted(head, x, "pseudo-label"),
       labels: () => pseudo,
       state: () => ({ chosenK, kept: pseudo.filter((v) => v >= 0).length }),
     };
   },
-};
+});

@@ -4,25 +4,19 @@
  * within-class covariance becomes identity.
  * @module
  */
-import type { Adapter, AdapterData, AdapterPlugin } from "../../core/contracts/mod.ts";
+import type { Adapter, AdapterData } from "../../core/contracts/mod.ts";
 import type { Matrix } from "../../core/matrix.ts";
-import { check } from "../../core/config.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { cholesky, invSpd } from "../../core/scoring/linalg.ts";
 
-/** Options of `wccn`. */
-export interface WccnConfig {
-  regularization: number;
-}
-
 /** `wccn` adapter plugin. */
-export const wccnAdapter: AdapterPlugin<WccnConfig> = {
+export const wccnAdapter = definePlugin({
   kind: "adapter",
   name: "wccn",
   description: "within-class covariance normalisation: x -> chol(W^-1)^T x (W = mean per-speaker covariance)",
-  defaults: { regularization: 0 },
-  options: { regularization: "added to W's diagonal (>= 0) when speakers have few embeddings" },
-  validate(c) {
-    check.nonNegative("adapter 'wccn'", "regularization", c.regularization);
+  module: import.meta.url,
+  options: {
+    regularization: opt.number(0, "added to W's diagonal when speakers have few embeddings", { min: 0 }),
   },
   create(c): Adapter {
     let b: Float64Array | undefined;
@@ -72,4 +66,4 @@ export const wccnAdapter: AdapterPlugin<WccnConfig> = {
       state: () => ({ dim: d }),
     };
   },
-};
+});

@@ -6,26 +6,36 @@
  * It is what a long-term average spectrum gives: a weak but honest baseline to compare trained models against.
  * @module
  */
-import type { Backbone, BackboneInput, BackbonePlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Backbone, BackboneInput } from "../../core/contracts/mod.ts";
+import { type ConfigOf, definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError, InputError } from "../../core/errors.ts";
 import { applyCmn, fbank, FBANK_PRESETS } from "../../core/features/fbank.ts";
 
+const OPTIONS = {
+  numMelBins: opt.integer(40, "mel filterbank bins (the embedding has 2x this with mean+std)", {
+    min: 4,
+    max: 256,
+  }),
+  sampleRate: opt.number(16000, "sample rate (Hz) the input audio must have", { gt: 0 }),
+  stats: opt.oneOf(
+    ["mean+std", "mean", "std"] as const,
+    "mean+std",
+    "pooled statistics: mean+std, mean or std",
+  ),
+  cmn: opt.boolean(
+    false,
+    "subtract the utterance mean per bin before pooling (then the mean part is zero: use stats=std)",
+  ),
+  dropQuantile: opt.number(
+    0.3,
+    "drop frames quieter than this quantile of the utterance (energy VAD; 0 keeps all)",
+    { min: 0, max: 0.95 },
+  ),
+  logStd: opt.boolean(true, "log-compress the standard deviations (log(std + 1e-3), on the means' scale)"),
+};
+
 /** Options of the fbank-stats backbone. */
-export interface FbankStatsConfig {
-  /** Mel bins. */
-  numMelBins: number;
-  /** Sample rate the input must have (Hz). */
-  sampleRate: number;
-  /** Statistics to pool: mean+std, or std only. */
-  stats: "mean+std" | "mean" | "std";
-  /** Subtract the utterance mean per bin before pooling (CMN). */
-  cmn: boolean;
-  /** Drop frames whose mean log-mel is below this quantile of the utterance (0 = keep all). */
-  dropQuantile: number;
-  /** Log-compress the std (log(std + 1e-3)) so it is on the scale of the means. */
-  logStd: boolean;
-}
+export type FbankStatsConfig = ConfigOf<typeof OPTIONS>;
 
 const NAME = "backbone 'fbank-stats'";
 
@@ -76,33 +86,13 @@ export function poolStats(
 }
 
 /** `fbank-stats` backbone plugin. */
-export const fbankStatsBackbone: BackbonePlugin<FbankStatsConfig> = {
+export const fbankStatsBackbone = definePlugin({
   kind: "backbone",
   name: "fbank-stats",
   description: "training-free baseline: mean and std of log-mel fbank over speech frames (no model weights)",
-  defaults: {
-    numMelBins: 40,
-    sampleRate: 16000,
-    stats: "mean+std",
-    cmn: false,
-    dropQuantile: 0.3,
-    logStd: true,
-  },
-  options: {
-    numMelBins: "mel filterbank bins (the embedding has 2x this with mean+std)",
-    sampleRate: "sample rate (Hz) the input audio must have",
-    stats: "pooled statistics: mean+std, mean or std",
-    cmn: "subtract the utterance mean per bin before pooling (then the mean part is zero: use stats=std)",
-    dropQuantile: "drop frames quieter than this quantile of the utterance (energy VAD; 0 keeps all)",
-    logStd: "log-compress the standard deviations",
-  },
+  module: import.meta.url,
+  options: OPTIONS,
   validate(c) {
-    check.integer(NAME, "numMelBins", c.numMelBins, 4, 256);
-    check.positive(NAME, "sampleRate", c.sampleRate);
-    check.oneOf(NAME, "stats", c.stats, ["mean+std", "mean", "std"] as const);
-    check.range(NAME, "dropQuantile", c.dropQuantile, 0, 0.95);
-    check.oneOf(NAME, "cmn", c.cmn, [true, false]);
-    check.oneOf(NAME, "logStd", c.logStd, [true, false]);
     if (c.cmn && c.stats === "mean") {
       throw new ConfigError(NAME, "cmn=true zeroes the means: use stats=std or mean+std");
     }
@@ -148,4 +138,4 @@ export const fbankStatsBackbone: BackbonePlugin<FbankStatsConfig> = {
       },
     };
   },
-};
+});

@@ -7,11 +7,17 @@ import { fbankStatsBackbone } from "./fbank_stats.ts";
 import { tfidfTextBackbone } from "./tfidf_text.ts";
 import { onnxSpeakerBackbone } from "./onnx-speaker.ts";
 import { textBackbone } from "./text.ts";
+import { sileroVad } from "./silero_vad.ts";
+import { energyVadPlugin } from "./energy_vad.ts";
+import { pyannetSegmentation } from "./pyannet_segmentation.ts";
 
 /** Every built-in plugin of this kind. */
 export const plugins: PluginDefinition[] = [
-  fbankStatsBackbone as PluginDefinition,
-  tfidfTextBackbone as PluginDefinition,
-  onnxSpeakerBackbone as PluginDefinition,
-  textBackbone as PluginDefinition,
+  fbankStatsBackbone,
+  tfidfTextBackbone,
+  onnxSpeakerBackbone,
+  textBackbone,
+  sileroVad,
+  energyVadPlugin,
+  pyannetSegmentation,
 ];

@@ -12,18 +12,12 @@
  * sha256(audio) + sha256(model) + front-end/chunking config.
  * @module
  */
-import type { Backbone, BackboneInput, BackbonePlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Backbone, BackboneInput } from "../../core/contracts/mod.ts";
+import { type ConfigOf, definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError, InputError } from "../../core/errors.ts";
 import { fbank } from "../../core/features/fbank.ts";
 import { nemoMel } from "../../core/features/nemo_mel.ts";
-import {
-  EP_CHOICES,
-  type EpChoice,
-  type InputTensor,
-  loadOnnx,
-  type OnnxModel,
-} from "../../core/onnx/runtime.ts";
+import { EP_CHOICES, type InputTensor, loadOnnx, type OnnxModel } from "../../core/onnx/runtime.ts";
 import { readModelHeader } from "../../core/onnx/writer.ts";
 import { FRONTEND_PRESETS, type ResolvedFrontEnd, resolveFrontEnd } from "../../core/onnx/frontend.ts";
 import { buildRandomModel } from "../../core/onnx/models/mod.ts";
@@ -33,21 +27,43 @@ import { zooModel } from "../../core/zoo/catalog.ts";
 import { installedPath, modelPath } from "../../core/zoo/store.ts";
 import { sha256Hex } from "../../core/loader.ts";
 
+const OPTIONS = {
+  model: opt.string(
+    "random:resnet34",
+    "path to an .onnx file, or random:NAME[@SEED] (resnet34, resnet-small, xvector, xvector-small: random weights)",
+    (v) => (v ? undefined : "must be a path or random:NAME"),
+  ),
+  frontend: opt.oneOf(
+    ["auto", ...Object.keys(FRONTEND_PRESETS)],
+    "auto",
+    "front-end preset: auto (from the model's metadata) or a named preset",
+  ),
+  layout: opt.oneOf(
+    ["auto", "BTF", "BFT"] as const,
+    "auto",
+    "feature layout: auto (from the input shape), BTF ([B,T,80]) or BFT ([B,80,T])",
+  ),
+  inputName: opt.string("", "model input that takes features ('' = from preset/metadata/the only input)"),
+  outputName: opt.string("", "model output holding the embedding ('' = from preset/the only output)"),
+  ep: opt.oneOf(
+    EP_CHOICES,
+    "auto",
+    "execution provider: auto = onnxruntime-node when it loads, else a parity-checked WebGPU adapter, else wasm",
+  ),
+  threads: opt.integer(0, "CPU threads (0 = runtime default)", { min: 0, max: 256 }),
+  batchSize: opt.integer(8, "segments of equal length run together", { min: 1, max: 4096 }),
+  chunkSeconds: opt.number(
+    30,
+    "cut longer audio into chunks of this length and average their embeddings (0 = never)",
+    { min: 0 },
+  ),
+  overlapSeconds: opt.number(5, "overlap between chunks (< chunkSeconds)", { min: 0 }),
+  minSeconds: opt.number(0.2, "refuse audio shorter than this", { min: 0 }),
+  cacheDir: opt.string("", "directory for cached embeddings ('' = no cache)"),
+};
+
 /** Options of the onnx-speaker backbone. */
-export interface OnnxSpeakerConfig {
-  model: string;
-  frontend: string;
-  layout: string;
-  inputName: string;
-  outputName: string;
-  ep: string;
-  threads: number;
-  batchSize: number;
-  chunkSeconds: number;
-  overlapSeconds: number;
-  minSeconds: number;
-  cacheDir: string;
-}
+export type OnnxSpeakerConfig = ConfigOf<typeof OPTIONS>;
 
 const C = "backbone 'onnx-speaker'";
 
@@ -329,54 +345,14 @@ class OnnxSpeakerBackbone implements Backbone {
 }
 
 /** `onnx-speaker` backbone plugin. */
-export const onnxSpeakerBackbone: BackbonePlugin<OnnxSpeakerConfig> = {
+export const onnxSpeakerBackbone = definePlugin({
   kind: "backbone",
   name: "onnx-speaker",
   description:
     "speaker embeddings from any ONNX model (WeSpeaker/3D-Speaker/NeMo conventions) on wasm/webgpu/node",
-  defaults: {
-    model: "random:resnet34",
-    frontend: "auto",
-    layout: "auto",
-    inputName: "",
-    outputName: "",
-    ep: "wasm",
-    threads: 0,
-    batchSize: 8,
-    chunkSeconds: 30,
-    overlapSeconds: 5,
-    minSeconds: 0.2,
-    cacheDir: "",
-  },
-  options: {
-    model:
-      "path to an .onnx file, or random:NAME[@SEED] (resnet34, resnet-small, xvector, xvector-small: random weights)",
-    frontend: `front-end preset: auto (from the model's metadata) or ${
-      Object.keys(FRONTEND_PRESETS).join(", ")
-    }`,
-    layout: "feature layout: auto (from the input shape), BTF ([B,T,80]) or BFT ([B,80,T])",
-    inputName: "model input that takes features ('' = from preset/metadata/the only input)",
-    outputName: "model output holding the embedding ('' = from preset/the only output)",
-    ep: `execution provider: ${EP_CHOICES.join(", ")} (webgpu only on a real GPU after a parity check)`,
-    threads: "CPU threads (0 = runtime default)",
-    batchSize: "segments of equal length run together",
-    chunkSeconds: "cut longer audio into chunks of this length and average their embeddings (0 = never)",
-    overlapSeconds: "overlap between chunks",
-    minSeconds: "refuse audio shorter than this",
-    cacheDir: "directory for cached embeddings ('' = no cache)",
-  },
+  module: import.meta.url,
+  options: OPTIONS,
   validate(c) {
-    if (typeof c.model !== "string" || !c.model) {
-      throw new ConfigError(C, "'model' must be a path or random:NAME");
-    }
-    check.oneOf(C, "ep", c.ep, EP_CHOICES);
-    check.oneOf(C, "layout", c.layout, ["auto", "BTF", "BFT"]);
-    check.oneOf(C, "frontend", c.frontend, ["auto", ...Object.keys(FRONTEND_PRESETS)]);
-    check.integer(C, "threads", c.threads, 0, 256);
-    check.integer(C, "batchSize", c.batchSize, 1, 4096);
-    check.nonNegative(C, "chunkSeconds", c.chunkSeconds);
-    check.nonNegative(C, "overlapSeconds", c.overlapSeconds);
-    check.nonNegative(C, "minSeconds", c.minSeconds);
     if (c.chunkSeconds > 0 && c.overlapSeconds >= c.chunkSeconds) {
       throw new ConfigError(
         C,
@@ -384,7 +360,7 @@ export const onnxSpeakerBackbone: BackbonePlugin<OnnxSpeakerConfig> = {
       );
     }
   },
-  async create(c) {
+  async create(c): Promise<Backbone> {
     const { bytes, random } = await loadModelBytes(c.model);
     let header;
     try {
@@ -396,7 +372,7 @@ export const onnxSpeakerBackbone: BackbonePlugin<OnnxSpeakerConfig> = {
       );
     }
     const fe = resolveFrontEnd(c.model, header, c);
-    const session = await loadOnnx(bytes, { ep: c.ep as EpChoice, threads: c.threads });
+    const session = await loadOnnx(bytes, { ep: c.ep, threads: c.threads });
     const outDims = header.outputs.find((o) => o.name === fe.outputName)?.dims ?? [];
     let dim = typeof outDims.at(-1) === "number"
       ? outDims.at(-1) as number
@@ -412,4 +388,4 @@ export const onnxSpeakerBackbone: BackbonePlugin<OnnxSpeakerConfig> = {
     }
     return new OnnxSpeakerBackbone(dim, c, fe, session, await sha256Hex(bytes), random);
   },
-};
+});

@@ -6,22 +6,10 @@
  * transformers.js runs the model on onnxruntime-node under Deno.
  * @module
  */
-import type { Backbone, BackboneInput, BackbonePlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Backbone, BackboneInput } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError, InputError } from "../../core/errors.ts";
 import { basename, dirname, join, resolve } from "../../core/paths.ts";
-
-/** Options of the text backbone. */
-export interface TextConfig {
-  model: string;
-  allowRemote: boolean;
-  pooling: string;
-  normalize: boolean;
-  dim: number;
-  batchSize: number;
-  prefix: string;
-  maxLength: number;
-}
 
 const C = "backbone 'text'";
 
@@ -81,43 +69,27 @@ async function checkFolder(path: string): Promise<void> {
 }
 
 /** `text` backbone plugin. */
-export const textBackbone: BackbonePlugin<TextConfig> = {
+export const textBackbone = definePlugin({
   kind: "backbone",
   name: "text",
   description:
     "text embeddings via @huggingface/transformers (local folder; mean/CLS pooling, Matryoshka dim)",
-  defaults: {
-    model: "",
-    allowRemote: false,
-    pooling: "mean",
-    normalize: true,
-    dim: 0,
-    batchSize: 16,
-    prefix: "",
-    maxLength: 512,
-  },
+  module: import.meta.url,
   options: {
-    model:
+    model: opt.string(
+      "",
       "local model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx), or a hub id with allowRemote",
-    allowRemote: "allow downloading from the model hub (off by default)",
-    pooling: "mean (attention-masked) or cls",
-    normalize: "L2-normalise embeddings (after truncation)",
-    dim: "Matryoshka truncation to this many dimensions (0 = full)",
-    batchSize: "texts per forward pass",
-    prefix: "text prepended to every input (e.g. 'query: ')",
-    maxLength: "truncate inputs to this many tokens",
+    ),
+    // a string "false" would be truthy: allowRemote would then permit downloads (refused as not boolean)
+    allowRemote: opt.boolean(false, "allow downloading from the model hub (off by default)"),
+    pooling: opt.oneOf(["mean", "cls"] as const, "mean", "mean (attention-masked) or cls"),
+    normalize: opt.boolean(true, "L2-normalise embeddings (after truncation)"),
+    dim: opt.integer(0, "Matryoshka truncation to this many dimensions (0 = full)", { min: 0, max: 1 << 16 }),
+    batchSize: opt.integer(16, "texts per forward pass", { min: 1, max: 4096 }),
+    prefix: opt.string("", "text prepended to every input (e.g. 'query: ')"),
+    maxLength: opt.integer(512, "truncate inputs to this many tokens", { min: 1, max: 1 << 16 }),
   },
-  validate(c) {
-    check.oneOf(C, "pooling", c.pooling, ["mean", "cls"]);
-    check.integer(C, "dim", c.dim, 0, 1 << 16);
-    check.integer(C, "batchSize", c.batchSize, 1, 4096);
-    check.integer(C, "maxLength", c.maxLength, 1, 1 << 16);
-    // a string "false" would be truthy: allowRemote would then permit downloads
-    check.oneOf(C, "allowRemote", c.allowRemote, [true, false]);
-    check.oneOf(C, "normalize", c.normalize, [true, false]);
-    if (typeof c.model !== "string") throw new ConfigError(C, "'model' must be a folder path");
-  },
-  async create(c) {
+  async create(c): Promise<Backbone> {
     if (!c.model) throw new ConfigError(C, "set 'model' to a local transformers.js model folder");
     const tf = await import("@huggingface/transformers");
     let id = c.model;
@@ -182,7 +154,7 @@ export const textBackbone: BackbonePlugin<TextConfig> = {
               mask.subarray(i * L, (i + 1) * L),
               L,
               H,
-              c.pooling as "mean" | "cls",
+              c.pooling,
             );
             out.push(truncateAndNormalize(pooled, c.dim, c.normalize));
           }
@@ -195,4 +167,4 @@ export const textBackbone: BackbonePlugin<TextConfig> = {
     };
     return backbone;
   },
-};
+});

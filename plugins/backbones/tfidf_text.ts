@@ -8,18 +8,10 @@
  * being refused.
  * @module
  */
-import type { Backbone, BackboneInput, BackbonePlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Backbone, BackboneInput } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError, InputError } from "../../core/errors.ts";
 import { TfidfModel, tokenize } from "../../core/retrieval/tfidf.ts";
-
-/** Options of the tfidf-text backbone. */
-export interface TfidfTextConfig {
-  /** Embedding dimension (>= vocabulary size unless hashing). */
-  dim: number;
-  /** Fold terms beyond `dim` into buckets by signed hashing instead of refusing. */
-  hashing: boolean;
-}
 
 const NAME = "backbone 'tfidf-text'";
 
@@ -33,22 +25,22 @@ function fnv1a(s: string): number {
 }
 
 /** `tfidf-text` backbone plugin. */
-export const tfidfTextBackbone: BackbonePlugin<TfidfTextConfig> = {
+export const tfidfTextBackbone = definePlugin({
   kind: "backbone",
   name: "tfidf-text",
   description:
     "TF-IDF text embeddings (scikit-learn exact, fitted on the first batch; dims ordered by term frequency)",
-  defaults: { dim: 8192, hashing: false },
+  module: import.meta.url,
   options: {
-    dim:
+    dim: opt.integer(
+      8192,
       "embedding dimension: vocabulary terms by corpus frequency (must cover the vocabulary unless hashing)",
-    hashing: "fold terms beyond dim into dim buckets by signed hashing instead of refusing",
-  },
-  validate(c) {
-    check.integer(NAME, "dim", c.dim, 1, 1 << 20);
-    if (typeof c.hashing !== "boolean") {
-      throw new ConfigError(NAME, `'hashing' must be true or false, got ${c.hashing}`);
-    }
+      { min: 1, max: 1 << 20 },
+    ),
+    hashing: opt.boolean(
+      false,
+      "fold terms beyond dim into dim buckets by signed hashing instead of refusing",
+    ),
   },
   create(c): Backbone {
     let model: TfidfModel | undefined;
@@ -113,4 +105,4 @@ export const tfidfTextBackbone: BackbonePlugin<TfidfTextConfig> = {
       },
     };
   },
-};
+});

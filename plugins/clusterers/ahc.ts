@@ -3,12 +3,11 @@
  * or a distance threshold. The dendrogram comes back in scipy's linkage-matrix format.
  * @module
  */
-import type { ClusterRequest, ClusterResult } from "../../core/contracts/mod.ts";
+import type { Clusterer } from "../../core/contracts/mod.ts";
 import { definePlugin } from "../../core/plugin.ts";
-import { assertFinite, type Matrix } from "../../core/matrix.ts";
-import { checkClusterRequest } from "../../core/cluster/request.ts";
 import { countLabels, linkage } from "../../core/cluster/linkage.ts";
 import { AHC_OPTIONS, condensedDistances, cutLinkage, validateAhc } from "../../core/cluster/ahc_options.ts";
+import { checkedClusterer } from "./cluster_kit.ts";
 
 const NAME = "clusterer 'ahc'";
 
@@ -21,23 +20,18 @@ export const ahcClusterer = definePlugin({
   module: import.meta.url,
   options: AHC_OPTIONS,
   validate: (c) => validateAhc(c),
-  create(c) {
-    return {
-      cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
-        assertFinite(x, NAME);
-        checkClusterRequest(NAME, req);
-        const n = x.rows;
-        if (n === 0) {
-          return { labels: new Int32Array(0), numClusters: 0, extra: { linkage: new Float64Array(0) } };
-        }
-        const z = linkage(condensedDistances(x, c.metric), n, c.linkage);
-        const { labels, stoppedBy } = cutLinkage(z, n, c, req);
-        return {
-          labels,
-          numClusters: countLabels(labels),
-          extra: { linkage: z, linkageFormat: "scipy: rows [idA, idB, height, size], flat", stoppedBy },
-        };
-      },
-    };
-  },
+  create: (c): Clusterer =>
+    checkedClusterer(NAME, (x, req) => {
+      const n = x.rows;
+      if (n === 0) {
+        return { labels: new Int32Array(0), numClusters: 0, extra: { linkage: new Float64Array(0) } };
+      }
+      const z = linkage(condensedDistances(x, c.metric), n, c.linkage);
+      const { labels, stoppedBy } = cutLinkage(z, n, c, req);
+      return {
+        labels,
+        numClusters: countLabels(labels),
+        extra: { linkage: z, linkageFormat: "scipy: rows [idA, idB, height, size], flat", stoppedBy },
+      };
+    }),
 });

@@ -10,20 +10,14 @@
  * same dendrogram above the first partition as full AHC constrained to start from it.
  * @module
  */
-import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
-import { assertFinite, type Matrix } from "../../core/matrix.ts";
-import { checkClusterRequest } from "../../core/cluster/request.ts";
+import type { Clusterer } from "../../core/contracts/mod.ts";
+import { definePlugin } from "../../core/plugin.ts";
+import type { Matrix } from "../../core/matrix.ts";
 import { cosineMatrix, pdist, sqEuclideanMatrix } from "../../core/kernels/distance.ts";
 import { clusterMeans, finch } from "../../core/cluster/finch.ts";
-import { countLabels, linkage, LINKAGES } from "../../core/cluster/linkage.ts";
-import { type AhcConfig, cutLinkage, validateAhc } from "../../core/cluster/ahc_options.ts";
-
-/** Options of the `finch-ahc` clusterer. */
-export interface FinchAhcConfig extends AhcConfig {
-  /** first-neighbour distance of the FINCH step: cosine or euclidean */
-  finchMetric: "cosine" | "euclidean";
-}
+import { countLabels, linkage } from "../../core/cluster/linkage.ts";
+import { AHC_OPTIONS, type AhcConfig, cutLinkage, validateAhc } from "../../core/cluster/ahc_options.ts";
+import { checkedClusterer, distanceOption } from "./cluster_kit.ts";
 
 const NAME = "clusterer 'finch-ahc'";
 
@@ -81,61 +75,42 @@ function clusterDistances(
 }
 
 /** `finch-ahc` clusterer plugin. */
-export const finchAhcClusterer: ClustererPlugin<FinchAhcConfig> = {
+export const finchAhcClusterer = definePlugin({
   kind: "clusterer",
   name: "finch-ahc",
   description: "FINCH first partition, then AHC over those clusters to the target count or threshold",
-  defaults: {
-    linkage: "average",
-    metric: "cosine",
-    numClusters: 0,
-    threshold: null,
-    thresholdInclusive: true,
-    finchMetric: "cosine",
-  },
+  module: import.meta.url,
   options: {
-    linkage: `AHC linkage over the FINCH clusters: ${LINKAGES.join(", ")}`,
-    metric: "AHC distance between points: cosine (1 - cos) or euclidean",
-    numClusters: "target count (0 = request.numClusters or threshold)",
-    threshold: "AHC distance threshold (null = unset)",
-    thresholdInclusive: "true: a merge AT the threshold happens (scipy, <= t); false: sklearn (< t)",
-    finchMetric: "first-neighbour distance of the FINCH step: cosine or euclidean",
+    ...AHC_OPTIONS,
+    finchMetric: distanceOption("cosine", "first-neighbour distance of the FINCH step: cosine or euclidean"),
   },
-  validate(c) {
-    validateAhc(c, NAME);
-    check.oneOf(NAME, "finchMetric", c.finchMetric, ["cosine", "euclidean"] as const);
-  },
-  create(c) {
-    return {
-      cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
-        assertFinite(x, NAME);
-        checkClusterRequest(NAME, req);
-        const n = x.rows;
-        if (n === 0) return { labels: new Int32Array(0), numClusters: 0 };
-        const first = finch(x, c.finchMetric).partitions[0];
-        const m = countLabels(first);
-        const sizes = new Float64Array(m);
-        for (const l of first) sizes[l]++;
-        const want = req.numClusters ?? (c.numClusters || undefined);
-        if (m === 1 || (want !== undefined && want >= m)) {
-          return { labels: first, numClusters: m, extra: { firstPartition: first, firstCount: m } };
-        }
-        const z = linkage(clusterDistances(x, first, m, sizes, c), m, c.linkage, sizes);
-        const cut = cutLinkage(z, m, c, req, NAME);
-        const labels = new Int32Array(n);
-        const map = new Map<number, number>();
-        for (let i = 0; i < n; i++) {
-          const l = cut.labels[first[i]];
-          let v = map.get(l);
-          if (v === undefined) map.set(l, v = map.size);
-          labels[i] = v;
-        }
-        return {
-          labels,
-          numClusters: map.size,
-          extra: { firstPartition: first, firstCount: m, linkage: z, stoppedBy: cut.stoppedBy },
-        };
-      },
-    };
-  },
-};
+  validate: (c) => validateAhc(c, NAME),
+  create: (c): Clusterer =>
+    checkedClusterer(NAME, (x, req) => {
+      const n = x.rows;
+      if (n === 0) return { labels: new Int32Array(0), numClusters: 0 };
+      const first = finch(x, c.finchMetric).partitions[0];
+      const m = countLabels(first);
+      const sizes = new Float64Array(m);
+      for (const l of first) sizes[l]++;
+      const want = req.numClusters ?? (c.numClusters || undefined);
+      if (m === 1 || (want !== undefined && want >= m)) {
+        return { labels: first, numClusters: m, extra: { firstPartition: first, firstCount: m } };
+      }
+      const z = linkage(clusterDistances(x, first, m, sizes, c), m, c.linkage, sizes);
+      const cut = cutLinkage(z, m, c, req, NAME);
+      const labels = new Int32Array(n);
+      const map = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const l = cut.labels[first[i]];
+        let v = map.get(l);
+        if (v === undefined) map.set(l, v = map.size);
+        labels[i] = v;
+      }
+      return {
+        labels,
+        numClusters: map.size,
+        extra: { firstPartition: first, firstCount: m, linkage: z, stoppedBy: cut.stoppedBy },
+      };
+    }),
+});

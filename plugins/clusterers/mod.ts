@@ -14,10 +14,10 @@ import { vbxClusterer } from "./vbx.ts";
 /** Every built-in plugin of this kind. */
 export const plugins: PluginDefinition[] = [
   ahcClusterer,
-  finchClusterer as PluginDefinition,
-  finchAhcClusterer as PluginDefinition,
-  kmeansClusterer as PluginDefinition,
-  spectralClusterer as PluginDefinition,
-  concreteKmeansClusterer as PluginDefinition,
-  vbxClusterer as PluginDefinition,
+  finchClusterer,
+  finchAhcClusterer,
+  kmeansClusterer,
+  spectralClusterer,
+  concreteKmeansClusterer,
+  vbxClusterer,
 ];

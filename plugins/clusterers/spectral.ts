@@ -14,114 +14,96 @@
  * solver, about 5x faster on 1025 x-vectors (bench/cluster_bench.ts).
  * @module
  */
-import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Clusterer } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError } from "../../core/errors.ts";
-import { assertFinite, type Matrix } from "../../core/matrix.ts";
-import { checkClusterRequest } from "../../core/cluster/request.ts";
 import { cosineMatrix } from "../../core/kernels/distance.ts";
 import { laplacianExtremes, maxGap, pGrid, PrunedAffinity, rankRows } from "../../core/cluster/nmesc.ts";
 import { kmeans } from "../../core/cluster/kmeans.ts";
 import { Rng } from "../../core/random.ts";
-
-/** Options of the `spectral` clusterer. */
-export interface SpectralConfig {
-  /** lower bound on the estimated number of clusters (request.minClusters overrides) */
-  minSpeakers: number;
-  /** upper bound; eigengaps are searched among the first maxSpeakers (request.maxClusters overrides) */
-  maxSpeakers: number;
-  /** largest pruning ratio p/n searched */
-  maxRp: number;
-  /** number of p values on the grid linspace(1, floor(n * maxRp)) */
-  pSteps: number;
-  /** seed of the final k-means (request.seed overrides) */
-  seed: number;
-  /** k-means restarts on the spectral embedding */
-  nInit: number;
-}
+import { checkedClusterer, seedOption } from "./cluster_kit.ts";
 
 const NAME = "clusterer 'spectral'";
 
 export { pGrid };
 
 /** `spectral` clusterer plugin. */
-export const spectralClusterer: ClustererPlugin<SpectralConfig> = {
+export const spectralClusterer = definePlugin({
   kind: "clusterer",
   name: "spectral",
   description: "spectral clustering with NME-SC auto-tuning (p-pruning + normalised maximum eigengap)",
-  defaults: { minSpeakers: 1, maxSpeakers: 8, maxRp: 0.25, pSteps: 20, seed: 0, nInit: 10 },
+  module: import.meta.url,
   options: {
-    minSpeakers: "lower bound on the estimated number of clusters (request.minClusters overrides)",
-    maxSpeakers:
+    minSpeakers: opt.integer(
+      1,
+      "lower bound on the estimated number of clusters (request.minClusters overrides)",
+      { min: 1 },
+    ),
+    maxSpeakers: opt.integer(
+      8,
       "upper bound; eigengaps are searched among the first maxSpeakers (request.maxClusters overrides)",
-    maxRp: "largest pruning ratio p/n searched",
-    pSteps: "number of p values on the grid linspace(1, floor(n * maxRp))",
-    seed: "seed of the final k-means (request.seed overrides)",
-    nInit: "k-means restarts on the spectral embedding",
+      { min: 1 },
+    ),
+    maxRp: opt.number(0.25, "largest pruning ratio p/n searched", { min: 1e-6, max: 1 }),
+    pSteps: opt.integer(20, "number of p values on the grid linspace(1, floor(n * maxRp))", {
+      min: 1,
+      max: 10000,
+    }),
+    seed: seedOption("seed of the final k-means (request.seed overrides)"),
+    nInit: opt.integer(10, "k-means restarts on the spectral embedding", { min: 1, max: 1000 }),
   },
   validate(c) {
-    check.integer(NAME, "minSpeakers", c.minSpeakers, 1);
-    check.integer(NAME, "maxSpeakers", c.maxSpeakers, 1);
     if (c.minSpeakers > c.maxSpeakers) {
       throw new ConfigError(NAME, `minSpeakers (${c.minSpeakers}) must be <= maxSpeakers (${c.maxSpeakers})`);
     }
-    check.range(NAME, "maxRp", c.maxRp, 1e-6, 1);
-    check.integer(NAME, "pSteps", c.pSteps, 1, 10000);
-    check.integer(NAME, "seed", c.seed, 0, 2 ** 32 - 1);
-    check.integer(NAME, "nInit", c.nInit, 1, 1000);
   },
-  create(c) {
-    return {
-      cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
-        assertFinite(x, NAME);
-        checkClusterRequest(NAME, req);
-        const n = x.rows;
-        const seed = req.seed ?? c.seed;
-        if (n === 0) return { labels: new Int32Array(0), numClusters: 0, extra: { seed } };
-        if (n === 1) return { labels: new Int32Array(1), numClusters: 1, extra: { seed } };
-        const minK = req.minClusters ?? c.minSpeakers;
-        const maxK = Math.min(n - 1, req.maxClusters ?? c.maxSpeakers);
-        const sim = cosineMatrix(x, x).data;
-        const ps = pGrid(n, c.maxRp, c.pSteps);
-        const top = Math.min(n, ps[ps.length - 1]);
-        // per row, the top columns by decreasing similarity (stable: ties by index), ranked once for all p
-        const graph = new PrunedAffinity(rankRows(sim, n, top), n, top);
-        let bestP = ps[0], bestG = Infinity;
-        const scores: number[] = [];
-        for (const p of ps) {
-          // only the maxK + 1 smallest eigenvalues and the largest enter the eigengap search
-          const { lowest, largest } = laplacianExtremes(graph.grow(p), maxK + 1);
-          const g = (p / n) / (maxGap(lowest, largest, maxK).nme + 1e-10);
-          scores.push(g);
-          if (g < bestG) (bestG = g), (bestP = p);
-        }
-        // the chosen p: eigenvalues and the eigenvectors of the smallest ones for the embedding
-        const need = Math.min(n, Math.max(maxK + 1, minK, req.numClusters ?? 0));
-        const { lowest, largest, vectors } = laplacianExtremes(graph.grow(0).grow(bestP), need, true);
-        const est = maxGap(lowest.subarray(0, maxK + 1), largest, maxK).k;
-        const k = Math.min(n, req.numClusters ?? Math.max(minK, Math.min(maxK, est)));
-        const emb = new Float32Array(n * k);
-        for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) emb[i * k + j] = vectors![i * need + j];
-        const fit = kmeans({ rows: n, cols: k, data: emb }, {
-          k,
-          metric: "euclidean",
-          nInit: c.nInit,
-          maxIter: 300,
-          tol: 1e-4,
-        }, new Rng(seed));
-        return {
-          labels: fit.labels,
-          numClusters: k,
-          extra: {
-            p: bestP,
-            estimatedK: est,
-            pGrid: ps,
-            gScores: scores,
-            eigenvalues: lowest.slice(0, maxK + 1),
-            seed,
-          },
-        };
-      },
-    };
-  },
-};
+  create: (c): Clusterer =>
+    checkedClusterer(NAME, (x, req) => {
+      const n = x.rows;
+      const seed = req.seed ?? c.seed;
+      if (n === 0) return { labels: new Int32Array(0), numClusters: 0, extra: { seed } };
+      if (n === 1) return { labels: new Int32Array(1), numClusters: 1, extra: { seed } };
+      const minK = req.minClusters ?? c.minSpeakers;
+      const maxK = Math.min(n - 1, req.maxClusters ?? c.maxSpeakers);
+      const sim = cosineMatrix(x, x).data;
+      const ps = pGrid(n, c.maxRp, c.pSteps);
+      const top = Math.min(n, ps[ps.length - 1]);
+      // per row, the top columns by decreasing similarity (stable: ties by index), ranked once for all p
+      const graph = new PrunedAffinity(rankRows(sim, n, top), n, top);
+      let bestP = ps[0], bestG = Infinity;
+      const scores: number[] = [];
+      for (const p of ps) {
+        // only the maxK + 1 smallest eigenvalues and the largest enter the eigengap search
+        const { lowest, largest } = laplacianExtremes(graph.grow(p), maxK + 1);
+        const g = (p / n) / (maxGap(lowest, largest, maxK).nme + 1e-10);
+        scores.push(g);
+        if (g < bestG) (bestG = g), (bestP = p);
+      }
+      // the chosen p: eigenvalues and the eigenvectors of the smallest ones for the embedding
+      const need = Math.min(n, Math.max(maxK + 1, minK, req.numClusters ?? 0));
+      const { lowest, largest, vectors } = laplacianExtremes(graph.grow(0).grow(bestP), need, true);
+      const est = maxGap(lowest.subarray(0, maxK + 1), largest, maxK).k;
+      const k = Math.min(n, req.numClusters ?? Math.max(minK, Math.min(maxK, est)));
+      const emb = new Float32Array(n * k);
+      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) emb[i * k + j] = vectors![i * need + j];
+      const fit = kmeans({ rows: n, cols: k, data: emb }, {
+        k,
+        metric: "euclidean",
+        nInit: c.nInit,
+        maxIter: 300,
+        tol: 1e-4,
+      }, new Rng(seed));
+      return {
+        labels: fit.labels,
+        numClusters: k,
+        extra: {
+          p: bestP,
+          estimatedK: est,
+          pGrid: ps,
+          gScores: scores,
+          eigenvalues: lowest.slice(0, maxK + 1),
+          seed,
+        },
+      };
+    }),
+});

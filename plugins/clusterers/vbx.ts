@@ -12,32 +12,69 @@
  * embeddings the back-end was trained on: run `diarize` with `--no-center`.
  * @module
  */
-import type { ClustererPlugin, ClusterRequest, ClusterResult } from "../../core/contracts/mod.ts";
-import { assertFinite, type Matrix } from "../../core/matrix.ts";
-import { checkClusterRequest } from "../../core/cluster/request.ts";
-import { check } from "../../core/config.ts";
+import type { Clusterer } from "../../core/contracts/mod.ts";
+import type { Matrix } from "../../core/matrix.ts";
+import { type ConfigOf, definePlugin, opt, type OptionDecl } from "../../core/plugin.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { status } from "../../core/progress.ts";
 import { countLabels, cutAtThreshold, cutToCount, linkage } from "../../core/cluster/linkage.ts";
 import { argmaxLabels, smoothedInit, vbxAhcInit, vbxHmm } from "../../core/cluster/vbx.ts";
 import { applyVbxBackend, loadVbxBackend, type VbxLengthNorm } from "../../core/cluster/vbx_backend.ts";
+import { checkedClusterer } from "./cluster_kit.ts";
 
 const NAME = "clusterer 'vbx'";
 
-/** Options of the `vbx` clusterer. */
-export interface VbxConfig {
-  backend: string;
-  preset: "vbx" | "pyannote";
-  Fa: number | null;
-  Fb: number | null;
-  loopProb: number | null;
-  maxIters: number | null;
-  epsilon: number | null;
-  initThreshold: number | null;
-  initSmoothing: number | null;
-  ldaDim: number | null;
-  lengthNorm: VbxLengthNorm | null;
+const LENGTH_NORM: OptionDecl<VbxLengthNorm | null> = {
+  type: "enum",
+  values: ["unit", "sqrt-dim"],
+  default: null,
+  nullable: true,
+  help: "unit (vbhmm.py) or sqrt-dim (pyannote, Kaldi-style) length norm in the back-end (null = preset)",
+};
+
+/** A VB-HMM setting that takes the preset's value when left null. */
+function presetNumber(
+  help: string,
+  b: { gt?: number; min?: number; max?: number; integer?: boolean } = {},
+): OptionDecl<number | null> {
+  const { integer, ...bounds } = b;
+  return (integer ? opt.integer : opt.number)(null, `${help} (null = preset)`, { ...bounds, nullable: true });
 }
+
+const OPTIONS = {
+  backend: opt.string(
+    "",
+    "folder with transform.h5 + plda (BUT VBx models/ResNet101_16kHz) or xvec_transform.npz + " +
+      "plda.npz (pyannote plda/); required",
+  ),
+  preset: opt.oneOf(
+    ["vbx", "pyannote"] as const,
+    "vbx",
+    "vbx (BUT recipe: Fa 0.3, Fb 17, loopProb 0.99) or pyannote (VBxClustering: Fa 0.07, Fb 0.8, GMM)",
+  ),
+  Fa: presetNumber("acoustic scaling of the sufficient statistics", { gt: 0 }),
+  Fb: presetNumber("speaker regularisation; larger gives fewer speakers", { gt: 0 }),
+  loopProb: presetNumber("probability of staying with the same speaker between consecutive rows", {
+    min: 0,
+    max: 1,
+  }),
+  maxIters: presetNumber("maximum VB iterations (40 vbx, 20 pyannote)", { min: 1, integer: true }),
+  epsilon: presetNumber("stop when the ELBO improves by less than this", { min: 0 }),
+  initThreshold: presetNumber(
+    "AHC init: vbx = bias added to the twoGMM-calibrated cosine threshold (-0.015); " +
+      "pyannote = centroid-linkage distance threshold (0.6)",
+  ),
+  initSmoothing: presetNumber("softmax smoothing of the one-hot AHC labels (5 vbx, 7 pyannote; < 0 = hard)"),
+  ldaDim: opt.integer(
+    128,
+    "PLDA dimensions kept for the VB-HMM, largest across-class variance first (null = all)",
+    { min: 1, nullable: true },
+  ),
+  lengthNorm: LENGTH_NORM,
+};
+
+/** Options of the `vbx` clusterer. */
+export type VbxConfig = ConfigOf<typeof OPTIONS>;
 
 interface Resolved {
   Fa: number;
@@ -145,63 +182,13 @@ function looksCentred(x: Matrix): boolean {
 }
 
 /** `vbx` clusterer plugin. */
-export const vbxClusterer: ClustererPlugin<VbxConfig> = {
+export const vbxClusterer = definePlugin({
   kind: "clusterer",
   name: "vbx",
   description: "VBx: AHC init + Bayesian HMM over x-vectors in a PLDA space (BUT VBx / pyannote 4 presets)",
-  defaults: {
-    backend: "",
-    preset: "vbx",
-    Fa: null,
-    Fb: null,
-    loopProb: null,
-    maxIters: null,
-    epsilon: null,
-    initThreshold: null,
-    initSmoothing: null,
-    ldaDim: 128,
-    lengthNorm: null,
-  },
-  options: {
-    backend: "folder with transform.h5 + plda (BUT VBx models/ResNet101_16kHz) or xvec_transform.npz + " +
-      "plda.npz (pyannote plda/); required",
-    preset:
-      "vbx (BUT recipe: Fa 0.3, Fb 17, loopProb 0.99) or pyannote (VBxClustering: Fa 0.07, Fb 0.8, GMM)",
-    Fa: "acoustic scaling of the sufficient statistics (null = preset)",
-    Fb: "speaker regularisation; larger gives fewer speakers (null = preset)",
-    loopProb: "probability of staying with the same speaker between consecutive rows, 0..1 (null = preset)",
-    maxIters: "maximum VB iterations (null = preset: 40 vbx, 20 pyannote)",
-    epsilon: "stop when the ELBO improves by less than this (null = preset)",
-    initThreshold: "AHC init: vbx = bias added to the twoGMM-calibrated cosine threshold (-0.015); " +
-      "pyannote = centroid-linkage distance threshold (0.6) (null = preset)",
-    initSmoothing:
-      "softmax smoothing of the one-hot AHC labels (null = preset: 5 vbx, 7 pyannote; < 0 = hard)",
-    ldaDim: "PLDA dimensions kept for the VB-HMM, largest across-class variance first (null = all)",
-    lengthNorm:
-      "unit (vbhmm.py) or sqrt-dim (pyannote, Kaldi-style) length norm in the back-end (null = preset)",
-  },
-  validate(c) {
-    if (typeof c.backend !== "string") throw new ConfigError(NAME, "'backend' must be a path string");
-    if (c.preset !== "vbx" && c.preset !== "pyannote") {
-      throw new ConfigError(NAME, `'preset' must be vbx or pyannote, got '${c.preset}'`);
-    }
-    if (c.Fa !== null) check.positive(NAME, "Fa", c.Fa);
-    if (c.Fb !== null) check.positive(NAME, "Fb", c.Fb);
-    if (c.loopProb !== null) check.range(NAME, "loopProb", c.loopProb, 0, 1);
-    if (c.maxIters !== null) check.integer(NAME, "maxIters", c.maxIters, 1);
-    if (c.epsilon !== null) check.nonNegative(NAME, "epsilon", c.epsilon);
-    if (c.initThreshold !== null && !Number.isFinite(c.initThreshold)) {
-      throw new ConfigError(NAME, `'initThreshold' must be a finite number, got ${c.initThreshold}`);
-    }
-    if (c.initSmoothing !== null && !Number.isFinite(c.initSmoothing)) {
-      throw new ConfigError(NAME, `'initSmoothing' must be a finite number, got ${c.initSmoothing}`);
-    }
-    if (c.ldaDim !== null) check.integer(NAME, "ldaDim", c.ldaDim, 1);
-    if (c.lengthNorm !== null && c.lengthNorm !== "unit" && c.lengthNorm !== "sqrt-dim") {
-      throw new ConfigError(NAME, `'lengthNorm' must be unit or sqrt-dim, got '${c.lengthNorm}'`);
-    }
-  },
-  async create(c) {
+  module: import.meta.url,
+  options: OPTIONS,
+  async create(c): Promise<Clusterer> {
     if (!c.backend) {
       throw new ConfigError(
         NAME,
@@ -212,58 +199,54 @@ export const vbxClusterer: ClustererPlugin<VbxConfig> = {
     const be = await loadVbxBackend(c.backend);
     const o = resolve(c);
     const dim = Math.min(c.ldaDim ?? be.ldaDim, be.ldaDim);
-    return {
-      cluster(x: Matrix, req: ClusterRequest = {}): ClusterResult {
-        assertFinite(x, NAME);
-        checkClusterRequest(NAME, req);
-        const n = x.rows;
-        if (n === 0) return { labels: new Int32Array(0), numClusters: 0, extra: { iterations: 0 } };
-        const centred = looksCentred(x);
-        if (centred) {
-          status(
-            `${NAME}: the embeddings look mean-centred; the back-end expects raw x-vectors (it subtracts its ` +
-              "own mean): run diarize with --no-center (center: false)",
-          );
-        }
-        const f = applyVbxBackend(be, x, dim, o.lengthNorm);
-        // initial partition: the preset's AHC, cut to an oracle count when one is requested
-        const initAt = (count?: number) =>
-          c.preset === "vbx"
-            ? vbxAhcInit(f.lda, n, be.ldaDim, o.initThreshold, count)
-            : { labels: pyannoteAhc(x, o.initThreshold, count), calibratedThreshold: NaN, stoppedBy: "" };
-        let init = initAt(req.numClusters !== undefined ? Math.min(req.numClusters, n) : undefined);
-        let k = countLabels(init.labels);
-        if (req.numClusters === undefined) {
-          if (req.minClusters !== undefined && k < req.minClusters) {
-            init = initAt(Math.min(req.minClusters, n));
-          } else if (req.maxClusters !== undefined && k > req.maxClusters) init = initAt(req.maxClusters);
-          k = countLabels(init.labels);
-        }
-        const S = k;
-        const r = vbxHmm(f.plda, n, dim, f.phi, smoothedInit(init.labels, S, o.initSmoothing), S, o);
-        const labels = compact(argmaxLabels(r.gamma, n, S));
-        const found = countLabels(labels);
-        return {
-          labels,
-          numClusters: found,
-          extra: {
-            iterations: r.iterations,
-            elbo: r.elbo,
-            finalElbo: r.elbo[r.elbo.length - 1],
-            speakersFound: found,
-            initClusters: S,
-            speakerPriors: Array.from(r.pi),
-            calibratedThreshold: init.calibratedThreshold,
-            preset: c.preset,
-            backend: `${be.flavour}: ${be.source}`,
-            ldaDim: dim,
-            inputLooksCentred: centred,
-            Fa: o.Fa,
-            Fb: o.Fb,
-            loopProb: o.loopProb,
-          },
-        };
-      },
-    };
+    return checkedClusterer(NAME, (x, req) => {
+      const n = x.rows;
+      if (n === 0) return { labels: new Int32Array(0), numClusters: 0, extra: { iterations: 0 } };
+      const centred = looksCentred(x);
+      if (centred) {
+        status(
+          `${NAME}: the embeddings look mean-centred; the back-end expects raw x-vectors (it subtracts its ` +
+            "own mean): run diarize with --no-center (center: false)",
+        );
+      }
+      const f = applyVbxBackend(be, x, dim, o.lengthNorm);
+      // initial partition: the preset's AHC, cut to an oracle count when one is requested
+      const initAt = (count?: number) =>
+        c.preset === "vbx"
+          ? vbxAhcInit(f.lda, n, be.ldaDim, o.initThreshold, count)
+          : { labels: pyannoteAhc(x, o.initThreshold, count), calibratedThreshold: NaN, stoppedBy: "" };
+      let init = initAt(req.numClusters !== undefined ? Math.min(req.numClusters, n) : undefined);
+      let k = countLabels(init.labels);
+      if (req.numClusters === undefined) {
+        if (req.minClusters !== undefined && k < req.minClusters) {
+          init = initAt(Math.min(req.minClusters, n));
+        } else if (req.maxClusters !== undefined && k > req.maxClusters) init = initAt(req.maxClusters);
+        k = countLabels(init.labels);
+      }
+      const S = k;
+      const r = vbxHmm(f.plda, n, dim, f.phi, smoothedInit(init.labels, S, o.initSmoothing), S, o);
+      const labels = compact(argmaxLabels(r.gamma, n, S));
+      const found = countLabels(labels);
+      return {
+        labels,
+        numClusters: found,
+        extra: {
+          iterations: r.iterations,
+          elbo: r.elbo,
+          finalElbo: r.elbo[r.elbo.length - 1],
+          speakersFound: found,
+          initClusters: S,
+          speakerPriors: Array.from(r.pi),
+          calibratedThreshold: init.calibratedThreshold,
+          preset: c.preset,
+          backend: `${be.flavour}: ${be.source}`,
+          ldaDim: dim,
+          inputLooksCentred: centred,
+          Fa: o.Fa,
+          Fb: o.Fb,
+          loopProb: o.loopProb,
+        },
+      };
+    });
   },
-};
+});

@@ -6,8 +6,8 @@
  * centres per class and uses the closest (max cosine). Parameters: [weight [C·K, D]] (row c·K + k).
  * @module
  */
-import type { LossPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Loss } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { param, type Tensor } from "../../core/autodiff/tensor.ts";
 import {
   add,
@@ -26,24 +26,8 @@ import {
   tensor,
   where,
 } from "../../core/autodiff/mod.ts";
-import {
-  checkCosineMargin,
-  classWeights,
-  embeddings2d,
-  labelsFor,
-  oneHot,
-} from "../../core/nn/loss_helpers.ts";
-
-/** Options of AAM-Softmax. */
-export interface AamSoftmaxConfig {
-  dim: number;
-  numClasses: number;
-  scale: number;
-  margin: number;
-  easyMargin: boolean;
-  subCenters: number;
-  seed: number;
-}
+import { classWeights, embeddings2d, labelsFor, oneHot } from "../../core/nn/loss_helpers.ts";
+import { cosineMarginOptions } from "./loss_kit.ts";
 
 /** Cosine of each embedding to each class [B, C] (max over sub-centres). */
 export function classCosines(x: Tensor, w: Tensor, numClasses: number, subCenters: number): Tensor {
@@ -61,30 +45,21 @@ export function arcMargin(cy: Tensor, m: number, easyMargin: boolean): Tensor {
 }
 
 /** `aam-softmax` loss plugin. */
-export const aamSoftmaxLoss: LossPlugin<AamSoftmaxConfig> = {
+export const aamSoftmaxLoss = definePlugin({
   kind: "loss",
   name: "aam-softmax",
   description:
     "additive angular margin softmax (ArcFace): s*cos(theta+m), easy-margin and sub-center options",
-  defaults: { dim: 192, numClasses: 2, scale: 32, margin: 0.2, easyMargin: false, subCenters: 1, seed: 0 },
+  module: import.meta.url,
   options: {
-    dim: "embedding dimension D",
-    numClasses: "number of classes C",
-    scale: "scale s of the cosine logits",
-    margin: "additive angular margin m (radians)",
-    easyMargin:
+    ...cosineMarginOptions(Math.PI / 2, "additive angular margin m (radians)"),
+    easyMargin: opt.boolean(
+      false,
       "apply the margin only where cos(theta) > 0 (else use cos(theta+m) with the th = cos(pi-m) fallback)",
-    subCenters: "sub-centres K per class (1 = plain ArcFace)",
-    seed: "seed of the weight initialisation",
+    ),
+    subCenters: opt.integer(1, "sub-centres K per class (1 = plain ArcFace)", { min: 1, max: 64 }),
   },
-  validate(c) {
-    const n = "loss 'aam-softmax'";
-    checkCosineMargin(n, c, Math.PI / 2);
-    check.integer(n, "subCenters", c.subCenters, 1, 64);
-    check.integer(n, "seed", c.seed, 0);
-    check.oneOf(n, "easyMargin", c.easyMargin, [true, false]);
-  },
-  create(c) {
+  create(c): Loss {
     const rows = c.numClasses * c.subCenters;
     const w = param(classWeights(rows, c.dim, c.seed), [rows, c.dim], "weight");
     return {
@@ -101,4 +76,4 @@ export const aamSoftmaxLoss: LossPlugin<AamSoftmaxConfig> = {
       },
     };
   },
-};
+});

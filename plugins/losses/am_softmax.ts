@@ -3,46 +3,22 @@
  * L2-normalised embedding and class weight j; L = cross-entropy. Parameters: [weight [C, D]].
  * @module
  */
-import type { LossPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Loss } from "../../core/contracts/mod.ts";
+import { definePlugin } from "../../core/plugin.ts";
 import { crossEntropy, scale, sub, tensor } from "../../core/autodiff/mod.ts";
-import {
-  checkCosineMargin,
-  cosineClassifier,
-  type CosineMarginConfig,
-  oneHot,
-} from "../../core/nn/loss_helpers.ts";
-
-/** Options of AM-Softmax. */
-export type AmSoftmaxConfig = CosineMarginConfig;
+import { oneHot } from "../../core/nn/loss_helpers.ts";
+import { cosineHeadLoss, cosineMarginOptions } from "./loss_kit.ts";
 
 /** `am-softmax` loss plugin. */
-export const amSoftmaxLoss: LossPlugin<AmSoftmaxConfig> = {
+export const amSoftmaxLoss = definePlugin({
   kind: "loss",
   name: "am-softmax",
   description: "additive margin softmax (CosFace): s*(cos - m) for the target class",
-  defaults: { dim: 192, numClasses: 2, scale: 32, margin: 0.2, seed: 0 },
-  options: {
-    dim: "embedding dimension D",
-    numClasses: "number of classes C",
-    scale: "scale s of the cosine logits",
-    margin: "additive cosine margin m",
-    seed: "seed of the weight initialisation",
-  },
-  validate(c) {
-    const n = "loss 'am-softmax'";
-    checkCosineMargin(n, c, 1);
-    check.integer(n, "seed", c.seed, 0);
-  },
-  create(c) {
-    const head = cosineClassifier(c, "am-softmax");
-    return {
-      parameters: () => [head.weight],
-      forward(input) {
-        const { cos, labels: y } = head.cosines(input);
-        const margin = tensor(oneHot(y, c.numClasses).map((v) => v * c.margin), [y.length, c.numClasses]);
-        return crossEntropy(scale(sub(cos, margin), c.scale), y);
-      },
-    };
-  },
-};
+  module: import.meta.url,
+  options: cosineMarginOptions(1, "additive cosine margin m"),
+  create: (c): Loss =>
+    cosineHeadLoss(c, "am-softmax", (cos, y) => {
+      const margin = tensor(oneHot(y, c.numClasses).map((v) => v * c.margin), [y.length, c.numClasses]);
+      return crossEntropy(scale(sub(cos, margin), c.scale), y);
+    }),
+});

@@ -7,43 +7,30 @@
  * Parameters: [centroids [K, D]] (ckm-adapt sets them by k-means++).
  * @module
  */
-import type { LossPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Loss } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { add, mean, mul, param, scale, softmax, sqDistMatrix, sum, tensor } from "../../core/autodiff/mod.ts";
 import { StatefulRng } from "../../core/nn/rng.ts";
 import { classWeights, embeddings2d } from "../../core/nn/loss_helpers.ts";
-
-/** Options of the concrete k-means loss. */
-export interface CkmConfig {
-  dim: number;
-  k: number;
-  tau: number;
-  gumbel: boolean;
-  seed: number;
-}
+import { DIM_OPTION, seedOption } from "./loss_kit.ts";
 
 /** `ckm` loss plugin. */
-export const ckmLoss: LossPlugin<CkmConfig> = {
+export const ckmLoss = definePlugin({
   kind: "loss",
   name: "ckm",
   description: "concrete k-means: Gumbel-softmax relaxed k-means distortion to trainable centroids",
-  defaults: { dim: 192, k: 8, tau: 1, gumbel: true, seed: 0 },
+  module: import.meta.url,
   options: {
-    dim: "embedding dimension D",
-    k: "number of centroids K",
-    tau: "Gumbel-softmax temperature",
-    gumbel: "add Gumbel noise to the assignment logits (training); false = deterministic softmax",
-    seed: "seed of the centroid initialisation and the Gumbel noise",
+    dim: DIM_OPTION,
+    k: opt.integer(8, "number of centroids K", { min: 1 }),
+    tau: opt.number(1, "Gumbel-softmax temperature", { gt: 0 }),
+    gumbel: opt.boolean(
+      true,
+      "add Gumbel noise to the assignment logits (training); false = deterministic softmax",
+    ),
+    seed: seedOption("the centroid initialisation and the Gumbel noise"),
   },
-  validate(c) {
-    const n = "loss 'ckm'";
-    check.integer(n, "dim", c.dim, 1);
-    check.integer(n, "k", c.k, 1);
-    check.positive(n, "tau", c.tau);
-    check.oneOf(n, "gumbel", c.gumbel, [true, false]);
-    check.integer(n, "seed", c.seed, 0);
-  },
-  create(c) {
+  create(c): Loss {
     const mu = param(classWeights(c.k, c.dim, c.seed), [c.k, c.dim], "centroids");
     const rng = new StatefulRng(c.seed + 1);
     return {
@@ -62,4 +49,4 @@ export const ckmLoss: LossPlugin<CkmConfig> = {
       },
     };
   },
-};
+});

@@ -6,44 +6,28 @@
  * Parameters: the classifier's [0.weight, 0.bias, 2.weight, 2.bias].
  * @module
  */
-import type { LossPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Loss } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { crossEntropy, gradReverse } from "../../core/autodiff/mod.ts";
 import { Linear, ReLU, Sequential } from "../../core/nn/layers.ts";
 import { StatefulRng } from "../../core/nn/rng.ts";
 import { embeddings2d, labelsFor } from "../../core/nn/loss_helpers.ts";
-
-/** Options of the domain-adversarial loss. */
-export interface DomainAdversarialConfig {
-  dim: number;
-  numDomains: number;
-  hidden: number;
-  lambda: number;
-  seed: number;
-}
+import { DIM_OPTION, seedOption } from "./loss_kit.ts";
 
 /** `domain-adversarial` loss plugin. */
-export const domainAdversarialLoss: LossPlugin<DomainAdversarialConfig> = {
+export const domainAdversarialLoss = definePlugin({
   kind: "loss",
   name: "domain-adversarial",
   description: "gradient reversal + domain classifier cross-entropy (DANN)",
-  defaults: { dim: 192, numDomains: 2, hidden: 128, lambda: 1, seed: 0 },
+  module: import.meta.url,
   options: {
-    dim: "embedding dimension D",
-    numDomains: "number of domains",
-    hidden: "hidden width of the domain classifier",
-    lambda: "gradient reversal strength",
-    seed: "seed of the classifier initialisation",
+    dim: DIM_OPTION,
+    numDomains: opt.integer(2, "number of domains", { min: 2 }),
+    hidden: opt.integer(128, "hidden width of the domain classifier", { min: 1 }),
+    lambda: opt.number(1, "gradient reversal strength", { min: 0 }),
+    seed: seedOption("the classifier initialisation"),
   },
-  validate(c) {
-    const n = "loss 'domain-adversarial'";
-    check.integer(n, "dim", c.dim, 1);
-    check.integer(n, "numDomains", c.numDomains, 2);
-    check.integer(n, "hidden", c.hidden, 1);
-    check.nonNegative(n, "lambda", c.lambda);
-    check.integer(n, "seed", c.seed, 0);
-  },
-  create(c) {
+  create(c): Loss {
     const rng = new StatefulRng(c.seed);
     const clf = new Sequential(
       new Linear(c.dim, c.hidden, { rng }),
@@ -64,4 +48,4 @@ export const domainAdversarialLoss: LossPlugin<DomainAdversarialConfig> = {
       },
     };
   },
-};
+});

@@ -5,39 +5,25 @@
  * Parameters: [centres [C, D]].
  * @module
  */
-import type { LossPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Loss } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { crossEntropy, param, scale, sqDistMatrix } from "../../core/autodiff/mod.ts";
 import { classWeights, embeddings2d, labelsFor } from "../../core/nn/loss_helpers.ts";
-
-/** Options of the k-shot RBF loss. */
-export interface KshotRbfConfig {
-  dim: number;
-  numClasses: number;
-  gamma: number;
-  seed: number;
-}
+import { DIM_OPTION, NUM_CLASSES_OPTION, seedOption } from "./loss_kit.ts";
 
 /** `kshot-rbf` loss plugin. */
-export const kshotRbfLoss: LossPlugin<KshotRbfConfig> = {
+export const kshotRbfLoss = definePlugin({
   kind: "loss",
   name: "kshot-rbf",
   description: "k-shot RBF classifier: cross-entropy of -gamma*||z - c_k||^2 over trainable class centres",
-  defaults: { dim: 192, numClasses: 2, gamma: 1, seed: 0 },
+  module: import.meta.url,
   options: {
-    dim: "embedding dimension D",
-    numClasses: "number of labelled classes C",
-    gamma: "RBF sharpness 1/(2 sigma^2)",
-    seed: "seed of the centre initialisation",
+    dim: DIM_OPTION,
+    numClasses: NUM_CLASSES_OPTION,
+    gamma: opt.number(1, "RBF sharpness 1/(2 sigma^2)", { gt: 0 }),
+    seed: seedOption("the centre initialisation"),
   },
-  validate(c) {
-    const n = "loss 'kshot-rbf'";
-    check.integer(n, "dim", c.dim, 1);
-    check.integer(n, "numClasses", c.numClasses, 2);
-    check.positive(n, "gamma", c.gamma);
-    check.integer(n, "seed", c.seed, 0);
-  },
-  create(c) {
+  create(c): Loss {
     const centres = param(classWeights(c.numClasses, c.dim, c.seed), [c.numClasses, c.dim], "centres");
     return {
       parameters: () => [centres],
@@ -48,4 +34,4 @@ export const kshotRbfLoss: LossPlugin<KshotRbfConfig> = {
       },
     };
   },
-};
+});

@@ -5,18 +5,11 @@
  * dimension when it has a `dim` option (its class weights then have that width).
  * @module
  */
-import type { Loss, LossPlugin } from "../../core/contracts/mod.ts";
-import { ConfigError as ConfigErr } from "../../core/errors.ts";
+import type { Loss } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
+import { ConfigError } from "../../core/errors.ts";
 import { registry } from "../../core/registry.ts";
 import { add, scale, slice, type Tensor } from "../../core/autodiff/mod.ts";
-
-/** Options of the Matryoshka wrapper. */
-export interface MatryoshkaConfig {
-  inner: string;
-  innerOptions: Record<string, unknown>;
-  dims: number[];
-  weights: number[];
-}
 
 function cut(t: Tensor | undefined, d: number, field: string): Tensor | undefined {
   if (!t) return undefined;
@@ -27,44 +20,44 @@ function cut(t: Tensor | undefined, d: number, field: string): Tensor | undefine
 }
 
 /** `matryoshka` loss plugin. */
-export const matryoshkaLoss: LossPlugin<MatryoshkaConfig> = {
+export const matryoshkaLoss = definePlugin({
   kind: "loss",
   name: "matryoshka",
   description: "Matryoshka wrapper: weighted sum of an inner loss over embedding prefixes of several sizes",
-  defaults: { inner: "mnrl", innerOptions: {}, dims: [768, 512, 256, 128, 64], weights: [] },
+  module: import.meta.url,
   options: {
-    inner: "registry name of the inner loss (e.g. mnrl, aam-softmax)",
-    innerOptions: "options passed to the inner loss (its 'dim' is set per prefix)",
-    dims: "prefix sizes, e.g. [768, 256, 64]",
-    weights: "one weight per dim ([] = all 1)",
+    inner: opt.string(
+      "mnrl",
+      "registry name of the inner loss (e.g. mnrl, aam-softmax)",
+      (v) => (!v || v === "matryoshka" ? `must name another loss plugin, got '${v}'` : undefined),
+    ),
+    innerOptions: opt.json<Record<string, unknown>>(
+      {},
+      "options passed to the inner loss (its 'dim' is set per prefix)",
+      (v) => (v && typeof v === "object" && !Array.isArray(v) ? undefined : "must be an object of options"),
+    ),
+    dims: opt.numbers([768, 512, 256, 128, 64], "prefix sizes, e.g. [768, 256, 64]", {
+      integer: true,
+      min: 1,
+      minItems: 1,
+    }),
+    weights: opt.numbers([], "one weight per dim ([] = all 1)", { min: 0 }),
   },
   validate(c) {
-    const n = "loss 'matryoshka'";
-    if (typeof c.inner !== "string" || !c.inner || c.inner === "matryoshka") {
-      throw new ConfigErr(n, `'inner' must name another loss plugin, got ${JSON.stringify(c.inner)}`);
-    }
-    if (!Array.isArray(c.dims) || !c.dims.length || c.dims.some((d) => !Number.isInteger(d) || d < 1)) {
-      throw new ConfigErr(
-        n,
-        `'dims' must be a non-empty list of positive integers, got ${JSON.stringify(c.dims)}`,
-      );
-    }
-    if (!Array.isArray(c.weights) || (c.weights.length && c.weights.length !== c.dims.length)) {
-      throw new ConfigErr(
-        n,
+    if (c.weights.length && c.weights.length !== c.dims.length) {
+      throw new ConfigError(
+        "loss 'matryoshka'",
         `'weights' must be [] or have one entry per dim (${c.dims.length}), got ${JSON.stringify(c.weights)}`,
       );
     }
-    if (c.weights.some((w) => !(typeof w === "number" && w >= 0 && Number.isFinite(w)))) {
-      throw new ConfigErr(n, `'weights' must be non-negative numbers, got ${JSON.stringify(c.weights)}`);
-    }
   },
-  async create(c) {
-    const innerDef = registry.get("loss", c.inner);
-    const perDim = "dim" in (innerDef.defaults as object);
+  async create(c, ctx): Promise<Loss> {
+    // the inner losses come from the registry creating this one (the global one when called directly)
+    const reg = ctx?.registry ?? registry;
+    const perDim = "dim" in (reg.get("loss", c.inner).defaults as object);
     const inners: Loss[] = perDim
-      ? await Promise.all(c.dims.map((d) => registry.create("loss", c.inner, { ...c.innerOptions, dim: d })))
-      : [await registry.create("loss", c.inner, c.innerOptions)];
+      ? await Promise.all(c.dims.map((d) => reg.create("loss", c.inner, { ...c.innerOptions, dim: d })))
+      : [await reg.create("loss", c.inner, c.innerOptions)];
     const weights = c.weights.length ? c.weights : c.dims.map(() => 1);
     return {
       parameters: () => inners.flatMap((l) => l.parameters()),
@@ -87,4 +80,4 @@ export const matryoshkaLoss: LossPlugin<MatryoshkaConfig> = {
       },
     };
   },
-};
+});

@@ -32,4 +32,4 @@ export const plugins: PluginDefinition[] = [
   ckmLoss,
   kshotRbfLoss,
   reconstructionMseLoss,
-] as PluginDefinition[];
+];

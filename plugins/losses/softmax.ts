@@ -3,40 +3,26 @@
  * Parameters: [weight [C, D], bias [C]] (bias only when `bias`).
  * @module
  */
-import type { LossPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Loss } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { param } from "../../core/autodiff/tensor.ts";
 import { crossEntropy, linear } from "../../core/autodiff/mod.ts";
 import { classWeights, embeddings2d, labelsFor } from "../../core/nn/loss_helpers.ts";
-
-/** Options of the softmax loss. */
-export interface SoftmaxConfig {
-  dim: number;
-  numClasses: number;
-  bias: boolean;
-  seed: number;
-}
+import { DIM_OPTION, NUM_CLASSES_OPTION, seedOption } from "./loss_kit.ts";
 
 /** `softmax` loss plugin. */
-export const softmaxLoss: LossPlugin<SoftmaxConfig> = {
+export const softmaxLoss = definePlugin({
   kind: "loss",
   name: "softmax",
   description: "softmax cross-entropy over a linear classifier (weights owned by the loss)",
-  defaults: { dim: 192, numClasses: 2, bias: true, seed: 0 },
+  module: import.meta.url,
   options: {
-    dim: "embedding dimension D",
-    numClasses: "number of classes C",
-    bias: "add a per-class bias",
-    seed: "seed of the weight initialisation",
+    dim: DIM_OPTION,
+    numClasses: NUM_CLASSES_OPTION,
+    bias: opt.boolean(true, "add a per-class bias"),
+    seed: seedOption("the weight initialisation"),
   },
-  validate(c) {
-    const n = "loss 'softmax'";
-    check.integer(n, "dim", c.dim, 1);
-    check.integer(n, "numClasses", c.numClasses, 2);
-    check.oneOf(n, "bias", c.bias, [true, false]);
-    check.integer(n, "seed", c.seed, 0);
-  },
-  create(c) {
+  create(c): Loss {
     const w = param(classWeights(c.numClasses, c.dim, c.seed), [c.numClasses, c.dim], "weight");
     const b = c.bias ? param(new Float32Array(c.numClasses), [c.numClasses], "bias") : undefined;
     return {
@@ -48,4 +34,4 @@ export const softmaxLoss: LossPlugin<SoftmaxConfig> = {
       },
     };
   },
-};
+});

@@ -6,16 +6,23 @@
  * Anchors without a positive or a negative in the batch are skipped.
  * @module
  */
-import type { LossPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Loss } from "../../core/contracts/mod.ts";
+import { type ConfigOf, definePlugin, opt } from "../../core/plugin.ts";
 import { addScalar, mean, relu, sqDistMatrix, sqrt, sub, take } from "../../core/autodiff/mod.ts";
 import { embeddings2d, labelsFor } from "../../core/nn/loss_helpers.ts";
+import { statelessLoss } from "./loss_kit.ts";
+
+const OPTIONS = {
+  margin: opt.number(0.3, "margin between positive and negative distances", { gt: 0 }),
+  mining: opt.oneOf(
+    ["batch-hard", "semi-hard"] as const,
+    "batch-hard",
+    "'batch-hard' (hardest positive and negative per anchor) or 'semi-hard' (FaceNet)",
+  ),
+};
 
 /** Options of the triplet loss. */
-export interface TripletConfig {
-  margin: number;
-  mining: "batch-hard" | "semi-hard";
-}
+export type TripletConfig = ConfigOf<typeof OPTIONS>;
 
 /** (anchor, positive, negative) flat indices into the B×B distance matrix. */
 export function mineTriplets(
@@ -61,36 +68,25 @@ export function mineTriplets(
 }
 
 /** `triplet` loss plugin. */
-export const tripletLoss: LossPlugin<TripletConfig> = {
+export const tripletLoss = definePlugin({
   kind: "loss",
   name: "triplet",
   description: "triplet loss with batch-hard or semi-hard in-batch mining (Euclidean distance)",
-  defaults: { margin: 0.3, mining: "batch-hard" },
-  options: {
-    margin: "margin between positive and negative distances",
-    mining: "'batch-hard' (hardest positive and negative per anchor) or 'semi-hard' (FaceNet)",
-  },
-  validate(c) {
-    check.positive("loss 'triplet'", "margin", c.margin);
-    check.oneOf("loss 'triplet'", "mining", c.mining, ["batch-hard", "semi-hard"] as const);
-  },
-  create(c) {
-    return {
-      parameters: () => [],
-      forward(input) {
-        const x = embeddings2d(input.embeddings, undefined, "triplet");
-        const y = labelsFor(input.labels, x.shape[0], "triplet");
-        const dist = sqrt(addScalar(sqDistMatrix(x, x), 1e-12));
-        const { ap, an } = mineTriplets(dist.data, y, c.mining);
-        if (!ap.length) {
-          throw new RangeError(
-            "triplet: the batch has no (anchor, positive, negative) triplet; sample >= 2 per class and >= 2 classes",
-          );
-        }
-        const dp = take(dist, Int32Array.from(ap), [ap.length]);
-        const dn = take(dist, Int32Array.from(an), [an.length]);
-        return mean(relu(addScalar(sub(dp, dn), c.margin)));
-      },
-    };
-  },
-};
+  module: import.meta.url,
+  options: OPTIONS,
+  create: (c): Loss =>
+    statelessLoss((input) => {
+      const x = embeddings2d(input.embeddings, undefined, "triplet");
+      const y = labelsFor(input.labels, x.shape[0], "triplet");
+      const dist = sqrt(addScalar(sqDistMatrix(x, x), 1e-12));
+      const { ap, an } = mineTriplets(dist.data, y, c.mining);
+      if (!ap.length) {
+        throw new RangeError(
+          "triplet: the batch has no (anchor, positive, negative) triplet; sample >= 2 per class and >= 2 classes",
+        );
+      }
+      const dp = take(dist, Int32Array.from(ap), [ap.length]);
+      const dn = take(dist, Int32Array.from(an), [an.length]);
+      return mean(relu(addScalar(sub(dp, dn), c.margin)));
+    }),
+});

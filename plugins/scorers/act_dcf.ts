@@ -3,30 +3,29 @@
  * at the Bayes threshold log(Cfa (1 - P) / (Cmiss P)); a trial is accepted when llr > threshold.
  * @module
  */
-import type { Metric, ScorerPlugin } from "../../core/contracts/mod.ts";
+import type { Metric } from "../../core/contracts/mod.ts";
+import { definePlugin } from "../../core/plugin.ts";
 import { actDcf } from "../../core/scoring/metrics.ts";
 import { metricSplit, priorKey } from "../../core/scoring/metric_input.ts";
-import { DCF_DEFAULTS, DCF_OPTIONS, type DcfConfig, validateDcf } from "./dcf_config.ts";
+import { DCF_OPTIONS } from "./dcf_config.ts";
 
 /** `act-dcf` metric plugin: returns { "actDcf@0.01": ..., ... }. */
-export const actDcfMetric: ScorerPlugin<DcfConfig, Metric> = {
+export const actDcfMetric = definePlugin({
   kind: "scorer",
+  role: "metric",
   name: "act-dcf",
   description: "normalised actual detection cost of calibrated llr scores at each target prior",
-  defaults: DCF_DEFAULTS,
+  module: import.meta.url,
   options: DCF_OPTIONS,
-  validate: (c) => validateDcf("act-dcf", c),
-  create(c) {
-    return {
-      role: "metric",
-      compute(input) {
-        const split = metricSplit(input, "act-dcf");
-        const out: Record<string, number> = {};
-        for (const p of c.pTargets) {
-          out[`actDcf@${priorKey(p)}`] = actDcf(split, { pTarget: p, cMiss: c.cMiss, cFa: c.cFa });
-        }
-        return out;
-      },
-    };
-  },
-};
+  create: (c): Metric => ({
+    role: "metric",
+    compute(input) {
+      const split = metricSplit(input, "act-dcf");
+      return Object.fromEntries(
+        c.pTargets.map((
+          p,
+        ) => [`actDcf@${priorKey(p)}`, actDcf(split, { pTarget: p, cMiss: c.cMiss, cFa: c.cFa })]),
+      );
+    },
+  }),
+});

@@ -5,52 +5,30 @@
  * WeSpeaker builds it, one mean embedding per cohort speaker.
  * @module
  */
-import type { ScoreNormalizer, ScorerPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
-import {
-  checkTrials,
-  type CohortMode,
-  resolveCohort,
-  symmetricNorm,
-  topNStats,
-} from "../../core/scoring/cohort.ts";
-
-/** Options of `asnorm`. */
-export interface AsnormConfig {
-  topN: number;
-  cohortMode: CohortMode;
-}
+import type { ScoreNormalizer } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
+import { COHORT_MODE_OPTION, cohortNormalizer, ownSideNorm } from "./cohort_kit.ts";
 
 /** `asnorm` normaliser plugin. */
-export const asnormScorer: ScorerPlugin<AsnormConfig, ScoreNormalizer> = {
+export const asnormScorer = definePlugin({
   kind: "scorer",
+  role: "normalize",
   name: "asnorm",
   description:
     "adaptive S-norm with top-N cohorts (WeSpeaker score_norm.py), sample or per-speaker-mean cohort",
-  defaults: { topN: 300, cohortMode: "sample" },
+  module: import.meta.url,
   options: {
-    topN: "number of highest-scoring cohort entries per embedding (integer >= 2; all when >= cohort size)",
-    cohortMode:
-      "'sample' (cohort rows as given) or 'speaker-mean' (WeSpeaker: one mean embedding per cohort speaker)",
+    topN: opt.integer(
+      300,
+      "number of highest-scoring cohort entries per embedding (all when >= cohort size)",
+      { min: 2 },
+    ),
+    cohortMode: COHORT_MODE_OPTION,
   },
-  validate(c) {
-    check.integer("scorer 'asnorm'", "topN", c.topN, 2);
-    check.oneOf("scorer 'asnorm'", "cohortMode", c.cohortMode, ["sample", "speaker-mean"]);
-  },
-  create(c) {
-    return {
-      role: "normalize",
-      normalize(scores, ctx) {
-        checkTrials(scores, ctx, "asnorm");
-        const cohort = resolveCohort(ctx, c.cohortMode, "asnorm");
-        return symmetricNorm(
-          scores,
-          ctx,
-          topNStats(ctx.enroll, cohort, c.topN),
-          topNStats(ctx.test, cohort, c.topN),
-          "asnorm",
-        );
-      },
-    };
-  },
-};
+  create: (c): ScoreNormalizer =>
+    cohortNormalizer(
+      "asnorm",
+      c.cohortMode,
+      (scores, ctx, cohort) => ownSideNorm(scores, ctx, cohort, c.topN, c.topN, "asnorm"),
+    ),
+});

@@ -10,25 +10,11 @@
  * versa, as Hyperion's `highest-other-side`), which makes the statistics trial-dependent.
  * @module
  */
-import type { ScoreNormalizer, ScorerPlugin } from "../../core/contracts/mod.ts";
+import type { ScoreNormalizer } from "../../core/contracts/mod.ts";
 import type { Matrix } from "../../core/matrix.ts";
-import { check } from "../../core/config.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { cosineMatrix, topkRows } from "../../core/kernels/distance.ts";
-import {
-  checkTrials,
-  type CohortMode,
-  resolveCohort,
-  symmetricNorm,
-  topNStats,
-} from "../../core/scoring/cohort.ts";
-
-/** Options of `asnorm2`. */
-export interface Asnorm2Config {
-  topEnroll: number;
-  topTest: number;
-  selection: "own-side" | "other-side";
-  cohortMode: CohortMode;
-}
+import { COHORT_MODE_OPTION, cohortNormalizer, ownSideNorm } from "./cohort_kit.ts";
 
 function statsOver(row: Float32Array, idx: Int32Array, off: number, n: number): [number, number] {
   let s = 0;
@@ -68,46 +54,31 @@ function otherSide(
 }
 
 /** `asnorm2` normaliser plugin. */
-export const asnorm2Scorer: ScorerPlugin<Asnorm2Config, ScoreNormalizer> = {
+export const asnorm2Scorer = definePlugin({
   kind: "scorer",
+  role: "normalize",
   name: "asnorm2",
   description:
     "adaptive S-norm2 (CRMI-DKU SdSV 2021 eq. 3): z-scored terms averaged, top-X cohort chosen per side",
-  defaults: { topEnroll: 300, topTest: 300, selection: "own-side", cohortMode: "sample" },
+  module: import.meta.url,
   options: {
-    topEnroll: "cohort size X for the enrollment-side statistics (integer >= 2)",
-    topTest: "cohort size X for the test-side statistics (integer >= 2)",
-    selection:
+    topEnroll: opt.integer(300, "cohort size X for the enrollment-side statistics", { min: 2 }),
+    topTest: opt.integer(300, "cohort size X for the test-side statistics", { min: 2 }),
+    selection: opt.oneOf(
+      ["own-side", "other-side"] as const,
+      "own-side",
       "'own-side' (each side's closest cohort entries) or 'other-side' (entries closest to the opposite side)",
-    cohortMode: "'sample' (cohort rows as given) or 'speaker-mean' (one mean embedding per cohort speaker)",
+    ),
+    cohortMode: COHORT_MODE_OPTION,
   },
-  validate(c) {
-    const comp = "scorer 'asnorm2'";
-    check.integer(comp, "topEnroll", c.topEnroll, 2);
-    check.integer(comp, "topTest", c.topTest, 2);
-    check.oneOf(comp, "selection", c.selection, ["own-side", "other-side"]);
-    check.oneOf(comp, "cohortMode", c.cohortMode, ["sample", "speaker-mean"]);
-  },
-  create(c) {
-    return {
-      role: "normalize",
-      normalize(scores, ctx) {
-        checkTrials(scores, ctx, "asnorm2");
-        const cohort = resolveCohort(ctx, c.cohortMode, "asnorm2");
-        if (c.selection === "other-side") {
-          // trial-dependent statistics: keep the full [rows x cohort] score matrices
-          const e = cosineMatrix(ctx.enroll, cohort), t = cosineMatrix(ctx.test, cohort);
-          return otherSide(scores, e, t, c.topEnroll, c.topTest, ctx.trials);
-        }
-        // own-side: per-row statistics, tile by tile (no [rows x cohort] matrix)
-        return symmetricNorm(
-          scores,
-          ctx,
-          topNStats(ctx.enroll, cohort, c.topEnroll),
-          topNStats(ctx.test, cohort, c.topTest),
-          "asnorm2",
-        );
-      },
-    };
-  },
-};
+  create: (c): ScoreNormalizer =>
+    cohortNormalizer("asnorm2", c.cohortMode, (scores, ctx, cohort) => {
+      if (c.selection === "other-side") {
+        // trial-dependent statistics: keep the full [rows x cohort] score matrices
+        const e = cosineMatrix(ctx.enroll, cohort), t = cosineMatrix(ctx.test, cohort);
+        return otherSide(scores, e, t, c.topEnroll, c.topTest, ctx.trials);
+      }
+      // own-side: per-row statistics, tile by tile (no [rows x cohort] matrix)
+      return ownSideNorm(scores, ctx, cohort, c.topEnroll, c.topTest, "asnorm2");
+    }),
+});

@@ -3,36 +3,25 @@
  * checks the inputs, so it can sit where a trained fusion would.
  * @module
  */
-import type { Calibrator, ScorerPlugin } from "../../core/contracts/mod.ts";
-import { ConfigError } from "../../core/errors.ts";
-
-/** Options of `average-fusion`. */
-export interface AverageFusionConfig {
-  weights: number[];
-}
+import type { Calibrator } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 
 /** `average-fusion` plugin. */
-export const averageFusion: ScorerPlugin<AverageFusionConfig, Calibrator> = {
+export const averageFusion = definePlugin({
   kind: "scorer",
+  role: "calibrate",
   name: "average-fusion",
   description: "average of several systems' scores (optionally weighted); no training",
-  defaults: { weights: [] },
-  options: { weights: "one weight per system (normalised to sum 1); empty = equal weights" },
-  validate(c) {
-    if (
-      !Array.isArray(c.weights) ||
-      c.weights.some((w) => !(typeof w === "number" && w >= 0 && Number.isFinite(w)))
-    ) {
-      throw new ConfigError(
-        "scorer 'average-fusion'",
-        `'weights' must be a list of non-negative numbers, got ${JSON.stringify(c.weights)}`,
-      );
-    }
-    if (c.weights.length && !(c.weights.reduce((a, b) => a + b, 0) > 0)) {
-      throw new ConfigError("scorer 'average-fusion'", "'weights' must not all be zero");
-    }
+  module: import.meta.url,
+  options: {
+    weights: {
+      ...opt.numbers([], "one weight per system (normalised to sum 1); empty = equal weights", { min: 0 }),
+      check: (
+        w: number[],
+      ) => (w.length && !(w.reduce((a, b) => a + b, 0) > 0) ? "must not all be zero" : undefined),
+    },
   },
-  create(c) {
+  create(c): Calibrator {
     const apply = (systems: readonly Float32Array[]) => {
       const S = systems.length;
       if (S === 0) throw new RangeError("average-fusion: needs at least one system");
@@ -63,4 +52,4 @@ export const averageFusion: ScorerPlugin<AverageFusionConfig, Calibrator> = {
       state: () => ({ weights: c.weights }),
     };
   },
-};
+});

@@ -3,28 +3,25 @@
  * monotonic recalibration (the discrimination part; Cllr - minCllr is the calibration loss).
  * @module
  */
-import type { Metric, ScorerPlugin } from "../../core/contracts/mod.ts";
+import { definePlugin } from "../../core/plugin.ts";
 import { cllr, minCllr } from "../../core/scoring/metrics.ts";
 import { metricSplit } from "../../core/scoring/metric_input.ts";
 
-/** Options of the `cllr` metric (none). */
-export type CllrConfig = Record<never, never>;
-
 /** `cllr` metric plugin: returns { cllr, minCllr }. */
-export const cllrMetric: ScorerPlugin<CllrConfig, Metric> = {
+export const cllrMetric = definePlugin({
   kind: "scorer",
+  role: "metric",
   name: "cllr",
   description: "Cllr of llr scores in bits, and minCllr after PAV (ties pooled)",
-  defaults: {},
+  module: import.meta.url,
   options: {},
-  validate() {},
   create() {
     return {
-      role: "metric",
-      compute(input) {
+      role: "metric" as const,
+      compute(input: Parameters<typeof metricSplit>[0]) {
         const split = metricSplit(input, "cllr");
         return { cllr: cllr(split), minCllr: minCllr(split) };
       },
     };
   },
-};
+});

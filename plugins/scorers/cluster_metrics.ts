@@ -3,22 +3,15 @@
  * Input: `{ labelsTrue: ArrayLike<number|string>, labelsPred: ArrayLike<number|string> }`.
  * @module
  */
-import type { Metric, ScorerPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { Metric } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import {
   adjustedRandIndex,
   clusterAccuracy,
   type Labels,
-  type NmiAverage,
   normalizedMutualInformation,
   purity,
-} from "../../core/metrics/cluster_metrics.ts";
-
-/** Options of the `cluster-metrics` metric. */
-export interface ClusterMetricsConfig {
-  /** How the entropies are averaged to normalise MI. */
-  nmiAverage: NmiAverage;
-}
+} from "../../core/cluster/agreement.ts";
 
 function labels(v: unknown, name: string): Labels {
   if (Array.isArray(v) || ArrayBuffer.isView(v)) return v as unknown as Labels;
@@ -26,34 +19,29 @@ function labels(v: unknown, name: string): Labels {
 }
 
 /** `cluster-metrics` scorer plugin. */
-export const clusterMetricsMetric: ScorerPlugin<ClusterMetricsConfig, Metric> = {
+export const clusterMetricsMetric = definePlugin({
   kind: "scorer",
+  role: "metric",
   name: "cluster-metrics",
   description: "clustering quality: ARI, NMI, purity, Hungarian cluster accuracy (sklearn definitions)",
-  defaults: { nmiAverage: "arithmetic" },
+  module: import.meta.url,
   options: {
-    nmiAverage: "NMI normaliser: arithmetic (sklearn default), geometric, min or max of the entropies",
-  },
-  validate(c) {
-    check.oneOf(
-      "scorer 'cluster-metrics'",
-      "nmiAverage",
-      c.nmiAverage,
+    nmiAverage: opt.oneOf(
       ["arithmetic", "geometric", "min", "max"] as const,
-    );
+      "arithmetic",
+      "NMI normaliser: arithmetic (sklearn default), geometric, min or max of the entropies",
+    ),
   },
-  create(c) {
-    return {
-      role: "metric",
-      compute(input) {
-        const t = labels(input.labelsTrue, "labelsTrue"), p = labels(input.labelsPred, "labelsPred");
-        return {
-          ari: adjustedRandIndex(t, p),
-          nmi: normalizedMutualInformation(t, p, c.nmiAverage),
-          purity: purity(t, p),
-          accuracy: clusterAccuracy(t, p),
-        };
-      },
-    };
-  },
-};
+  create: (c): Metric => ({
+    role: "metric",
+    compute(input) {
+      const t = labels(input.labelsTrue, "labelsTrue"), p = labels(input.labelsPred, "labelsPred");
+      return {
+        ari: adjustedRandIndex(t, p),
+        nmi: normalizedMutualInformation(t, p, c.nmiAverage),
+        purity: purity(t, p),
+        accuracy: clusterAccuracy(t, p),
+      };
+    },
+  }),
+});

@@ -5,27 +5,19 @@
  * one dot product.
  * @module
  */
-import type { ScorerPlugin, TrialScorer } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
+import type { TrialScorer } from "../../core/contracts/mod.ts";
+import { definePlugin, opt } from "../../core/plugin.ts";
 import { dotMatrix, l2NormalizeRows } from "../../core/kernels/distance.ts";
 
-/** Options of the cosine scorer. */
-export interface CosineConfig {
-  /** Subtract this many from every score (a fixed offset, 0 = none). */
-  offset: number;
-}
-
 /** `cosine` scorer plugin. */
-export const cosineScorer: ScorerPlugin<CosineConfig, TrialScorer> = {
+export const cosineScorer = definePlugin({
   kind: "scorer",
+  role: "score",
   name: "cosine",
   description: "cosine similarity between enrollment and test embeddings",
-  defaults: { offset: 0 },
-  options: { offset: "constant subtracted from every score" },
-  validate(c) {
-    if (!Number.isFinite(c.offset)) check.range("scorer 'cosine'", "offset", c.offset, -1e9, 1e9);
-  },
-  create(c) {
+  module: import.meta.url,
+  options: { offset: opt.number(0, "constant subtracted from every score (0 = none)") },
+  create(c): TrialScorer {
     return {
       role: "score",
       score(enroll, test, trials) {
@@ -63,4 +55,4 @@ export const cosineScorer: ScorerPlugin<CosineConfig, TrialScorer> = {
       },
     };
   },
-};
+});

@@ -4,34 +4,30 @@
  * `writeDetSvg` from core/scoring/det_plot.ts.
  * @module
  */
-import type { Metric, MetricInput, ScorerPlugin } from "../../core/contracts/mod.ts";
+import type { Metric, MetricInput } from "../../core/contracts/mod.ts";
+import { definePlugin } from "../../core/plugin.ts";
 import { type DetCurve, detCurve, eerOfPoints, operatingPoints } from "../../core/scoring/metrics.ts";
 import { metricSplit } from "../../core/scoring/metric_input.ts";
-
-/** Options of the `det` metric (none). */
-export type DetConfig = Record<never, never>;
 
 /** A DET metric instance: `curve(input)` returns the points. */
 export interface DetMetric extends Metric {
   curve(input: MetricInput): DetCurve;
 }
 
-/** `det` metric plugin. */
-export const detMetric: ScorerPlugin<DetConfig, DetMetric> = {
+/** `det` metric plugin (no options). */
+export const detMetric = definePlugin({
   kind: "scorer",
+  role: "metric",
   name: "det",
   description: "DET curve points (Pfa, Pmiss and their probits) at every achievable threshold",
-  defaults: {},
+  module: import.meta.url,
   options: {},
-  validate() {},
-  create() {
-    return {
-      role: "metric",
-      curve: (input) => detCurve(metricSplit(input, "det")),
-      compute(input) {
-        const points = operatingPoints(metricSplit(input, "det")); // the summary needs no probits
-        return { points: points.pmiss.length, eer: eerOfPoints(points).eer };
-      },
-    };
-  },
-};
+  create: (): DetMetric => ({
+    role: "metric",
+    curve: (input) => detCurve(metricSplit(input, "det")),
+    compute(input) {
+      const points = operatingPoints(metricSplit(input, "det")); // the summary needs no probits
+      return { points: points.pmiss.length, eer: eerOfPoints(points).eer };
+    },
+  }),
+});

@@ -3,30 +3,26 @@
  * BOSARIS, as fractions (0.05 = 5 %). See core/scoring/metrics.ts for the tie convention.
  * @module
  */
-import type { Metric, ScorerPlugin } from "../../core/contracts/mod.ts";
+import type { Metric } from "../../core/contracts/mod.ts";
+import { definePlugin } from "../../core/plugin.ts";
 import { eerNist, eerRocch } from "../../core/scoring/metrics.ts";
 import { metricSplit } from "../../core/scoring/metric_input.ts";
 
-/** Options of the `eer` metric (none yet; the object keeps the plugin shape uniform). */
-export type EerConfig = Record<never, never>;
-
-/** `eer` metric plugin: returns { eer, eerThreshold, eerRocch }. */
-export const eerMetric: ScorerPlugin<EerConfig, Metric> = {
+/** `eer` metric plugin (no options): returns { eer, eerThreshold, eerRocch }. */
+export const eerMetric = definePlugin({
   kind: "scorer",
+  role: "metric",
   name: "eer",
   description:
     "equal error rate: NIST-interpolated (WeSpeaker score_metrics) and ROCCH (BOSARIS), as fractions",
-  defaults: {},
+  module: import.meta.url,
   options: {},
-  validate() {},
-  create() {
-    return {
-      role: "metric",
-      compute(input) {
-        const split = metricSplit(input, "eer");
-        const nist = eerNist(split);
-        return { eer: nist.eer, eerThreshold: nist.threshold, eerRocch: eerRocch(split) };
-      },
-    };
-  },
-};
+  create: (): Metric => ({
+    role: "metric",
+    compute(input) {
+      const split = metricSplit(input, "eer");
+      const nist = eerNist(split);
+      return { eer: nist.eer, eerThreshold: nist.threshold, eerRocch: eerRocch(split) };
+    },
+  }),
+});

@@ -9,8 +9,8 @@
  * `relevant[q]` lists query q's relevant corpus indices.
  * @module
  */
-import type { Metric, ScorerPlugin } from "../../core/contracts/mod.ts";
-import { ConfigError } from "../../core/errors.ts";
+import type { Metric } from "../../core/contracts/mod.ts";
+import { definePlugin, opt, type OptionDecl } from "../../core/plugin.ts";
 import type { Matrix } from "../../core/matrix.ts";
 import {
   DEFAULT_CUTOFFS,
@@ -20,64 +20,38 @@ import {
   irMetricsFromScores,
 } from "../../core/retrieval/ir_metrics.ts";
 
-/** Options of the `ir-metrics` metric. */
-export interface IrMetricsConfig {
-  /** Cut-offs of accuracy@k. */
-  accuracyAtK: number[];
-  /** Cut-offs of precision@k and recall@k. */
-  precisionRecallAtK: number[];
-  /** Cut-offs of MRR@k. */
-  mrrAtK: number[];
-  /** Cut-offs of NDCG@k. */
-  ndcgAtK: number[];
-  /** Cut-offs of MAP@k. */
-  mapAtK: number[];
-  /** Matryoshka dims ([] = full dim). */
-  dims: number[];
-}
+/** A non-empty list of positive integer cut-offs. */
+const cutoffList = (def: readonly number[], help: string): OptionDecl<number[]> =>
+  opt.numbers(def, help, { integer: true, min: 1, minItems: 1 });
 
 const isMatrix = (m: unknown): m is Matrix =>
   !!m && typeof m === "object" && (m as Matrix).data instanceof Float32Array &&
   Number.isInteger((m as Matrix).rows);
 
 /** `ir-metrics` scorer plugin. */
-export const irMetricsMetric: ScorerPlugin<IrMetricsConfig, Metric> = {
+export const irMetricsMetric = definePlugin({
   kind: "scorer",
+  role: "metric",
   name: "ir-metrics",
   description:
     "retrieval accuracy/precision/recall/MRR/NDCG/MAP@k (sentence-transformers definitions), Matryoshka dims",
-  defaults: {
-    accuracyAtK: [...DEFAULT_CUTOFFS.accuracyAtK],
-    precisionRecallAtK: [...DEFAULT_CUTOFFS.precisionRecallAtK],
-    mrrAtK: [...DEFAULT_CUTOFFS.mrrAtK],
-    ndcgAtK: [...DEFAULT_CUTOFFS.ndcgAtK],
-    mapAtK: [...DEFAULT_CUTOFFS.mapAtK],
-    dims: [],
-  },
+  module: import.meta.url,
   options: {
-    accuracyAtK: "cut-offs for accuracy@k",
-    precisionRecallAtK: "cut-offs for precision@k and recall@k",
-    mrrAtK: "cut-offs for MRR@k",
-    ndcgAtK: "cut-offs for NDCG@k",
-    mapAtK: "cut-offs for MAP@k",
-    dims: "Matryoshka dims to evaluate embedding input at (truncate + renormalise); [] = full dim",
+    accuracyAtK: cutoffList(DEFAULT_CUTOFFS.accuracyAtK, "cut-offs for accuracy@k"),
+    precisionRecallAtK: cutoffList(
+      DEFAULT_CUTOFFS.precisionRecallAtK,
+      "cut-offs for precision@k and recall@k",
+    ),
+    mrrAtK: cutoffList(DEFAULT_CUTOFFS.mrrAtK, "cut-offs for MRR@k"),
+    ndcgAtK: cutoffList(DEFAULT_CUTOFFS.ndcgAtK, "cut-offs for NDCG@k"),
+    mapAtK: cutoffList(DEFAULT_CUTOFFS.mapAtK, "cut-offs for MAP@k"),
+    dims: opt.numbers(
+      [],
+      "Matryoshka dims to evaluate embedding input at (truncate + renormalise); [] = full dim",
+      { integer: true, min: 1 },
+    ),
   },
-  validate(c) {
-    for (const key of ["accuracyAtK", "precisionRecallAtK", "mrrAtK", "ndcgAtK", "mapAtK", "dims"] as const) {
-      const v = c[key];
-      if (
-        !Array.isArray(v) || !v.every((k) => Number.isInteger(k) && k >= 1) || (key !== "dims" && !v.length)
-      ) {
-        throw new ConfigError(
-          "scorer 'ir-metrics'",
-          `'${key}' must be ${key === "dims" ? "a" : "a non-empty"} list of positive integers, got ${
-            JSON.stringify(v)
-          }`,
-        );
-      }
-    }
-  },
-  create(c) {
+  create(c): Metric {
     const cutoffs: IrCutoffs = c;
     return {
       role: "metric",
@@ -105,4 +79,4 @@ export const irMetricsMetric: ScorerPlugin<IrMetricsConfig, Metric> = {
       },
     };
   },
-};
+});

@@ -3,22 +3,16 @@
  * (BOSARIS `train_llr_fusion`): llr = sum_k w_k * s_k + b.
  * @module
  */
-import type { Calibrator, ScorerPlugin } from "../../core/contracts/mod.ts";
-import {
-  LOGREG_DEFAULTS,
-  LOGREG_OPTIONS,
-  logregCalibrator,
-  type LogregConfig,
-  validateLogreg,
-} from "./logreg_config.ts";
+import { definePlugin } from "../../core/plugin.ts";
+import { LOGREG_OPTIONS, logregCalibrator } from "./logreg_config.ts";
 
 /** `linear-fusion` calibrator plugin. */
-export const linearFusion: ScorerPlugin<LogregConfig, Calibrator> = {
+export const linearFusion = definePlugin({
   kind: "scorer",
+  role: "calibrate",
   name: "linear-fusion",
   description: "fuse several systems into calibrated llrs: prior-weighted logistic regression (BOSARIS)",
-  defaults: LOGREG_DEFAULTS,
+  module: import.meta.url,
   options: LOGREG_OPTIONS,
-  validate: (c) => validateLogreg("linear-fusion", c),
   create: (c) => logregCalibrator("linear-fusion", c, false),
-};
+});

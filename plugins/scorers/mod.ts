@@ -19,23 +19,29 @@ import { asnorm2Scorer } from "./asnorm2.ts";
 import { logregCalibration } from "./logreg_calibration.ts";
 import { linearFusion } from "./linear_fusion.ts";
 import { averageFusion } from "./average_fusion.ts";
+import { identificationMetric } from "./identification.ts";
+import { detectionMetric } from "./detection_metrics.ts";
+import { purityCoverageMetric } from "./purity_coverage.ts";
 
 /** Every built-in plugin of this kind. */
 export const plugins: PluginDefinition[] = [
-  cosineScorer as PluginDefinition,
-  derMetric as PluginDefinition,
-  jerMetric as PluginDefinition,
-  clusterMetricsMetric as PluginDefinition,
-  irMetricsMetric as PluginDefinition,
-  eerMetric as PluginDefinition,
-  minDcfMetric as PluginDefinition,
-  actDcfMetric as PluginDefinition,
-  cllrMetric as PluginDefinition,
-  detMetric as PluginDefinition,
-  snormScorer as PluginDefinition,
-  asnormScorer as PluginDefinition,
-  asnorm2Scorer as PluginDefinition,
-  logregCalibration as PluginDefinition,
-  linearFusion as PluginDefinition,
-  averageFusion as PluginDefinition,
+  cosineScorer,
+  derMetric,
+  jerMetric,
+  clusterMetricsMetric,
+  irMetricsMetric,
+  eerMetric,
+  minDcfMetric,
+  actDcfMetric,
+  cllrMetric,
+  detMetric,
+  snormScorer,
+  asnormScorer,
+  asnorm2Scorer,
+  logregCalibration,
+  linearFusion,
+  averageFusion,
+  identificationMetric,
+  detectionMetric,
+  purityCoverageMetric,
 ];

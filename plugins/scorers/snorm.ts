@@ -3,49 +3,22 @@
  * enrollment's and of the test's cosine scores against the whole cohort, and the two are averaged.
  * @module
  */
-import type { ScoreNormalizer, ScorerPlugin } from "../../core/contracts/mod.ts";
-import { check } from "../../core/config.ts";
-import {
-  checkTrials,
-  type CohortMode,
-  resolveCohort,
-  symmetricNorm,
-  topNStats,
-} from "../../core/scoring/cohort.ts";
-
-/** Options of `snorm`. */
-export interface SnormConfig {
-  cohortMode: CohortMode;
-}
+import type { ScoreNormalizer } from "../../core/contracts/mod.ts";
+import { definePlugin } from "../../core/plugin.ts";
+import { COHORT_MODE_OPTION, cohortNormalizer, ownSideNorm } from "./cohort_kit.ts";
 
 /** `snorm` normaliser plugin. */
-export const snormScorer: ScorerPlugin<SnormConfig, ScoreNormalizer> = {
+export const snormScorer = definePlugin({
   kind: "scorer",
+  role: "normalize",
   name: "snorm",
   description: "S-norm: average of the enrollment-side and test-side z-norms over the whole cohort",
-  defaults: { cohortMode: "sample" },
-  options: {
-    cohortMode:
-      "'sample' (cohort rows as given) or 'speaker-mean' (WeSpeaker: one mean embedding per cohort speaker)",
-  },
-  validate(c) {
-    check.oneOf("scorer 'snorm'", "cohortMode", c.cohortMode, ["sample", "speaker-mean"]);
-  },
-  create(c) {
-    return {
-      role: "normalize",
-      normalize(scores, ctx) {
-        checkTrials(scores, ctx, "snorm");
-        const cohort = resolveCohort(ctx, c.cohortMode, "snorm");
-        const all = cohort.rows;
-        return symmetricNorm(
-          scores,
-          ctx,
-          topNStats(ctx.enroll, cohort, all),
-          topNStats(ctx.test, cohort, all),
-          "snorm",
-        );
-      },
-    };
-  },
-};
+  module: import.meta.url,
+  options: { cohortMode: COHORT_MODE_OPTION },
+  create: (c): ScoreNormalizer =>
+    cohortNormalizer(
+      "snorm",
+      c.cohortMode,
+      (scores, ctx, cohort) => ownSideNorm(scores, ctx, cohort, cohort.rows, cohort.rows, "snorm"),
+    ),
+});

@@ -2,11 +2,12 @@
  * ECAPA-TDNN as in WeSpeaker (wespeaker/models/ecapa_tdnn.py): Conv1dReluBn(80, C, k5) ->
  * three SE-Res2Blocks (k3, dilation 2/3/4, scale 8) with dense residual sums -> Conv1d(3C, 1536, k1) +
  * ReLU -> attentive statistics pooling with global context (bottleneck 128) -> BN -> Linear(3072, 192).
- * `feats` [B, T, 80] -> `embs` [B, 192]. C=512 and C=1024 are the published sizes.
+ * `feats` [B, T, 80] -> `embs` [B, 192]. C=512 and C=1024 are the published sizes. Weights are seeded
+ * random, or a trained module's state dict (`state`: export of core/nn/ecapa.ts via core/onnx/export.ts).
  * @module
  */
 import { type Graph, Graph as G } from "../writer.ts";
-import { batchNorm, conv1d, linear, relu, transposeBTF, WeightSource } from "../layers.ts";
+import { batchNorm, conv1d, linear, relu, type StateDict, transposeBTF, WeightSource } from "../layers.ts";
 import { Rng } from "../../random.ts";
 import { type BuiltModel, wespeakerMetadata } from "./common.ts";
 
@@ -20,6 +21,10 @@ export interface EcapaOptions {
   readonly scale?: number;
   readonly embedDim?: number;
   readonly seed?: number;
+  /** Trained weights (state-dict names) instead of seeded random ones. */
+  readonly state?: StateDict;
+  /** Metadata entries to add or override (e.g. url, comment of a trained model). */
+  readonly metadata?: Record<string, string>;
 }
 
 function conv1dReluBn(
@@ -99,7 +104,7 @@ export function buildEcapa(o: EcapaOptions = {}): BuiltModel {
     att = o.attentionDim ?? 128;
   const se = o.seDim ?? 128, scale = o.scale ?? 8, emb = o.embedDim ?? 192, seed = o.seed ?? 1;
   if (c % scale) throw new RangeError(`ECAPA: channels ${c} must be divisible by scale ${scale}`);
-  const w = new WeightSource(new Rng(seed));
+  const w = o.state ? new WeightSource(undefined, o.state) : new WeightSource(new Rng(seed));
   const g = new G("ecapa_tdnn");
   const x = transposeBTF(g, g.input("feats", ["B", "T", featDim]));
   const out1 = conv1dReluBn(g, w, "layer1", x, featDim, c, 5);
@@ -118,7 +123,7 @@ export function buildEcapa(o: EcapaOptions = {}): BuiltModel {
   const h = relu(g, conv1d(g, w, "conv", cat, 3 * c, mfa, 1));
   const pooled = batchNorm(g, w, "bn", astp(g, w, h, mfa, att), 2 * mfa);
   g.output(linear(g, w, "linear", pooled, 2 * mfa, emb), "embs", ["B", emb]);
-  const metadata = wespeakerMetadata(emb, `WeSpeaker ECAPA-TDNN C=${c}`, seed);
+  const metadata = { ...wespeakerMetadata(emb, `WeSpeaker ECAPA-TDNN C=${c}`, seed), ...o.metadata };
   return {
     bytes: g.encode({ metadata }),
     inputName: "feats",

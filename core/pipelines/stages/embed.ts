@@ -140,24 +140,28 @@ export type TextSets = Record<string, readonly { readonly id: string; readonly t
  * Stage `embed`: each named text list embedded in the order given (documents first, so a backbone that
  * fits on its first batch, as `tfidf-text` does, fits on the corpus); one batch per list.
  */
-export function embedTexts<K extends string>(
+export async function embedTexts<K extends string>(
   run: Run,
   sets: Record<K, readonly { readonly id: string; readonly text: string }[]>,
   bb: Resolved<"backbone">,
   stage = "embed",
 ): Promise<Record<K, Matrix> & { info: Record<string, unknown> }> {
-  return run.stages.stage(stage, {
-    config: {
-      backbone: pluginKey(bb),
-      sets: Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, v])),
-    },
-  }, () =>
-    using(run, bb, async (model) => {
-      needModality(run, model, bb.name, "text");
-      const out: Record<string, unknown> = {};
-      for (const [k, list] of Object.entries(sets) as [string, { id: string; text: string }[]][]) {
-        out[k] = await embedAll(model, list.length, (i) => list[i], `embed ${k}`, Math.max(1, list.length));
-      }
-      return { ...out, info: model.info() } as Record<K, Matrix> & { info: Record<string, unknown> };
-    }));
+  // the key holds each list's size and content hash, not the texts themselves
+  const digest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(sets) as [string, unknown[]][]) {
+    digest[k] = { n: v.length, sha256: await sha256Text(JSON.stringify(v)) };
+  }
+  return await run.stages.stage(
+    stage,
+    { config: { backbone: pluginKey(bb), sets: digest } },
+    () =>
+      using(run, bb, async (model) => {
+        needModality(run, model, bb.name, "text");
+        const out: Record<string, unknown> = {};
+        for (const [k, list] of Object.entries(sets) as [string, { id: string; text: string }[]][]) {
+          out[k] = await embedAll(model, list.length, (i) => list[i], `embed ${k}`, Math.max(1, list.length));
+        }
+        return { ...out, info: model.info() } as Record<K, Matrix> & { info: Record<string, unknown> };
+      }),
+  );
 }

@@ -59,4 +59,4 @@ export {
   type StageSpec,
 } from "./runner.ts";
 export { decodeValue, encodeValue, stableStringify } from "./codec.ts";
-export { trainModel, type TrainingJob } from "./train.ts";
+export { type TrainingJob, trainModel } from "./train.ts";

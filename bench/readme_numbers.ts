@@ -1,0 +1,248 @@
+/**
+ * Rewrites the measured blocks of README.md from results files, so the README cannot drift from what
+ * the code prints:
+ *
+ *   deno task readme [--check] [--readme README.md] [--demo out/demo/results.json] [--bench out/bench]
+ *
+ * A block is everything between `<!-- BEGIN generated:NAME -->` and `<!-- END generated:NAME -->`
+ * (on one line for an inline block, e.g. inside a table cell). Each NAME has a generator below that
+ * reads one results file; a block whose file is missing is left as it is (and reported). `--check`
+ * writes nothing and exits 1 when a block would change.
+ *
+ * Results files and the fields read:
+ * - `out/demo/results.json` (`deno task demo`): `seed`, `verification[].dataset`, `.counts`, and
+ *   `.systems[].label` / `.metrics["EER %" | "minDCF 0.01" | "minDCF 0.05" | "Cllr" | "minCllr"]` /
+ *   `.info.ep`; `diarization[].name` and `.systems[].label` / `.metrics["DER %" | "speakers"]`.
+ *   Blocks `demo-verification`, `demo-diarization`, `demo-eer-inline`.
+ * - `out/bench/fbank_accuracy.json` (bench/fbank_accuracy.ts): `cases[]`, `kaldiArks[]`. Blocks
+ *   `fbank-accuracy`, `fbank-inline`.
+ * - `out/bench/webgpu_check.json` (bench/webgpu_check.ts): `adapter`, `results[]`. Block `webgpu-check`.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+
+type Json = Record<string, unknown>;
+/** A block generator: the results file it reads and the markdown it makes from it. */
+interface Generator {
+  readonly file: (o: Options) => string;
+  readonly render: (j: Json, file: string) => string;
+}
+interface Options {
+  readonly demo: string;
+  readonly bench: string;
+}
+
+const e2 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toExponential(1) : "–");
+const pct = (v: unknown) =>
+  typeof v === "number" && Number.isFinite(v) ? `${v.toFixed(v >= 10 ? 1 : 2)} %` : "–";
+const f3 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(3) : "–");
+const f2 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(2) : "–");
+
+/** A markdown table with padded columns (what `deno fmt` would produce). */
+export function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(w[i])).join(" | ")} |`;
+  return [line(head), `| ${w.map((n) => "-".repeat(n)).join(" | ")} |`, ...rows.map(line)].join("\n");
+}
+
+interface DemoSystem {
+  label: string;
+  metrics: Record<string, number>;
+  info?: { ep?: string };
+}
+
+export const GENERATORS: Record<string, Generator> = {
+  "demo-verification": {
+    file: (o) => o.demo,
+    render(j, file) {
+      const out: string[] = [];
+      for (const v of j.verification as { dataset?: string; counts?: Json; systems: DemoSystem[] }[]) {
+        const rows = v.systems.map((s) => [
+          s.label + (s.info?.ep ? ` (${s.info.ep})` : ""),
+          pct(s.metrics["EER %"]),
+          `${f3(s.metrics["minDCF 0.01"])} / ${f3(s.metrics["minDCF 0.05"])}`,
+          `${f2(s.metrics["Cllr"])} / ${f2(s.metrics["minCllr"])}`,
+        ]);
+        out.push(
+          table(["backbone (execution provider)", "EER", "minDCF 0.01 / 0.05", "Cllr / minCllr"], rows),
+        );
+      }
+      out.push("", `From \`${file}\` (\`deno task demo\`, seed ${j.seed}), written by \`deno task readme\`.`);
+      return out.join("\n");
+    },
+  },
+  "demo-diarization": {
+    file: (o) => o.demo,
+    render(j, file) {
+      const rows: string[][] = [];
+      for (const d of j.diarization as { name: string; systems: DemoSystem[] }[]) {
+        for (const s of d.systems) {
+          rows.push([
+            d.name.split(" (")[0],
+            s.label,
+            pct(s.metrics["DER %"]),
+            String(s.metrics["speakers"] ?? "?"),
+          ]);
+        }
+      }
+      return `${
+        table(["recording", "system", "DER", "speakers"], rows)
+      }\n\nFrom \`${file}\` (\`deno task demo\`).`;
+    },
+  },
+  "demo-eer-inline": {
+    file: (o) => o.demo,
+    render(j) {
+      const v = (j.verification as { systems: DemoSystem[] }[])[0];
+      return v.systems.map((s) => `${s.label} ${pct(s.metrics["EER %"])}`).join(", ");
+    },
+  },
+  "fbank-accuracy": {
+    file: (o) => join(o.bench, "fbank_accuracy.json"),
+    render(j, file) {
+      const cases = j.cases as {
+        preset: string;
+        file: string;
+        sampleRate: number;
+        frames: number;
+        bins: number;
+        oursVsTorchaudio: number;
+        oursVsFloat64: number;
+        torchaudioVsFloat64: number;
+      }[];
+      const presets = [...new Set(cases.map((c) => c.preset))];
+      const rows = presets.map((p) => {
+        const cs = cases.filter((c) => c.preset === p);
+        const max = (k: keyof typeof cs[number]) => Math.max(...cs.map((c) => c[k] as number));
+        return [
+          p,
+          cs.map((c) => `${c.file.split("/")[0]} ${c.frames}x${c.bins}`).join(", "),
+          e2(max("oursVsTorchaudio")),
+          e2(max("oursVsFloat64")),
+          e2(max("torchaudioVsFloat64")),
+        ];
+      });
+      const k = j.kaldiArks as { file: string; kaldiVsFloat64: number; oursVsKaldi: number }[];
+      return [
+        table(
+          [
+            "preset",
+            "every frame of (frames x bins)",
+            "ours vs torchaudio",
+            "ours vs float64",
+            "torchaudio vs float64",
+          ],
+          rows,
+        ),
+        "",
+        `Real Kaldi (compute-fbank-feats, ${k.map((x) => x.file).join(", ")}): ours vs Kaldi ≤ ${
+          e2(Math.max(...k.map((x) => x.oursVsKaldi)))
+        }; Kaldi's own float32 arithmetic vs float64 ≤ ${e2(Math.max(...k.map((x) => x.kaldiVsFloat64)))}.`,
+        `From \`${file}\` (\`deno run --allow-read --allow-write=out bench/fbank_accuracy.ts\`).`,
+      ].join("\n");
+    },
+  },
+  "fbank-inline": {
+    file: (o) => join(o.bench, "fbank_accuracy.json"),
+    render(j) {
+      const cases = j.cases as { oursVsTorchaudio: number; torchaudioVsFloat64: number; frames: number }[];
+      const frames = cases.reduce((a, c) => a + c.frames, 0);
+      return `≤ ${e2(Math.max(...cases.map((c) => c.oursVsTorchaudio)))} on every frame (${cases.length} ` +
+        `recording x preset cases, ${frames} frames; torchaudio itself is ≤ ${
+          e2(Math.max(...cases.map((c) => c.torchaudioVsFloat64)))
+        } from float64)`;
+    },
+  },
+  "webgpu-check": {
+    file: (o) => join(o.bench, "webgpu_check.json"),
+    render(j, file) {
+      const rs = j.results as {
+        workload: string;
+        backend: string;
+        status: string;
+        ms?: number;
+        vsWasm?: number;
+        maxAbsDiff?: number;
+      }[];
+      const rows = rs.map((r) => [
+        r.workload,
+        r.backend,
+        r.status,
+        r.ms === undefined ? "–" : r.ms.toFixed(1),
+        r.vsWasm === undefined ? "–" : `${r.vsWasm.toFixed(2)}x`,
+        r.maxAbsDiff === undefined ? "–" : e2(r.maxAbsDiff),
+      ]);
+      return `Adapter: ${j.adapter}.\n\n${
+        table(["workload", "backend", "status", "ms (median)", "speed vs wasm", "max abs diff vs wasm"], rows)
+      }\n\nFrom \`${file}\` (\`deno task webgpu-check\`, ${j.date}).`;
+    },
+  },
+};
+
+const BLOCK = /<!-- BEGIN generated:([\w-]+) -->([\s\S]*?)<!-- END generated:\1 -->/g;
+
+/** Rewrites every known block of `text`; returns the new text and what was (not) done. */
+export async function rewrite(text: string, o: Options): Promise<{ text: string; log: string[] }> {
+  const log: string[] = [];
+  const cache = new Map<string, Json | null>();
+  const load = async (f: string) => {
+    if (!cache.has(f)) cache.set(f, await Deno.readTextFile(f).then(JSON.parse, () => null));
+    return cache.get(f)!;
+  };
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(BLOCK)) {
+    const [whole, name] = m;
+    parts.push(text.slice(last, m.index));
+    last = m.index! + whole.length;
+    const gen = GENERATORS[name];
+    if (!gen) {
+      log.push(`unknown block '${name}' (known: ${Object.keys(GENERATORS).join(", ")}); left as is`);
+      parts.push(whole);
+      continue;
+    }
+    const file = gen.file(o), j = await load(file);
+    if (!j) {
+      log.push(`${name}: ${file} is missing; left as is`);
+      parts.push(whole);
+      continue;
+    }
+    // inline when the marker sits inside a line (a table cell, a sentence that deno fmt may wrap)
+    const inline = m.index! > 0 && text[m.index! - 1] !== "\n";
+    const content = gen.render(j, file);
+    const next = inline
+      ? `<!-- BEGIN generated:${name} -->${content}<!-- END generated:${name} -->`.replace(/\s*\n\s*/g, " ")
+      : `<!-- BEGIN generated:${name} -->\n${content}\n<!-- END generated:${name} -->`;
+    // deno fmt re-wraps inline blocks in prose: a change of line breaks only is no change
+    const same = next.replace(/\s+/g, " ") === whole.replace(/\s+/g, " ");
+    if (!same) log.push(`${name}: updated from ${file}`);
+    parts.push(same ? whole : next);
+  }
+  parts.push(text.slice(last));
+  return { text: parts.join(""), log };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      check: { type: "boolean" },
+      readme: { type: "string", default: "README.md" },
+      demo: { type: "string", default: "out/demo/results.json" },
+      bench: { type: "string", default: "out/bench" },
+    },
+  });
+  const before = await Deno.readTextFile(values.readme!);
+  const { text, log } = await rewrite(before, { demo: values.demo!, bench: values.bench! });
+  for (const l of log) console.error(l);
+  if (values.check) {
+    if (text !== before) {
+      console.error(`${values.readme} is out of date with the results files: run 'deno task readme'`);
+      Deno.exit(1);
+    }
+  } else if (text !== before) {
+    await Deno.writeTextFile(values.readme!, text);
+    console.error(`rewrote ${values.readme}`);
+  } else console.error(`${values.readme} is up to date`);
+}
