@@ -4,7 +4,8 @@
  *
  *   deno run --allow-read --allow-write=out bench/fbank_accuracy.ts [--out out/bench/fbank_accuracy.json]
  *
- * Per recording and preset (before CMN, dither 0): max abs error of our features against
+ * Per recording and preset (before CMN, dither 0; each preset with its own FFT arithmetic, `fft`:
+ * "kaldi-float32" for kaldi, "float64" for the others): max abs error of our features against
  * torchaudio.compliance.kaldi.fbank and against the float64 Kaldi oracle of tests/golden/gen_fbank_float64.py,
  * and torchaudio's own distance from float64; plus ours against real Kaldi compute-fbank-feats arks (the
  * kaldi preset's target: Kaldi's own float32 arithmetic) and those arks' distance from float64.
@@ -13,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { readAudio } from "../core/audio/read.ts";
-import { fbank, type FbankOptions } from "../core/features/fbank.ts";
+import { fbank, FBANK_PRESETS, type FbankOptions } from "../core/features/fbank.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { shared } from "../tests/helpers.ts";
 import { everyFrameErrors } from "../tests/fbank_golden.ts";
@@ -51,6 +52,7 @@ const result = {
     file: r.c.file,
     sampleRate: r.c.sample_rate,
     preset: r.c.preset,
+    fft: FBANK_PRESETS[r.c.preset].fft,
     frames: r.c.frames,
     bins: r.c.bins,
     oursVsTorchaudio: r.oursVsTorch,

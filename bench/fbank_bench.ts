@@ -1,8 +1,9 @@
 /**
- * Fbank speed, in one run: the WASM SIMD kernel, the plain-TypeScript path and torchaudio's
- * kaldi.fbank (one thread, /usr/bin/python3; skipped when absent) on the same 16 kHz speech
- * (LibriSpeech from ../shared/data, or 60 s of seeded noise), 80 bins, WeSpeaker options.
- * Prints times, x real time (target >= 2000 on one core) and ratios.
+ * Fbank speed, in one run: the WASM SIMD kernel and the plain-TypeScript path, each with both FFT
+ * arithmetics (`fft: "float64"`, the wespeaker preset's, and "kaldi-float32", Kaldi's own), and
+ * torchaudio's kaldi.fbank (the anchor: one thread, /usr/bin/python3; skipped when absent) on the same
+ * 16 kHz speech (LibriSpeech from ../shared/data, or 60 s of seeded noise), 80 bins, WeSpeaker options.
+ * Prints times, x real time (target >= 2000 on one core) and the ratio to torchaudio's time.
  *
  *   deno run -A bench/fbank_bench.ts [--reps 5]
  * @module
@@ -43,23 +44,32 @@ async function speech(): Promise<{ x: Float32Array; what: string }> {
   }
 }
 
-function best(fn: () => void): number {
-  let t = Infinity;
+/** Best time (s) of each function over REPS rounds, the functions interleaved within each round. */
+function best(fns: (() => void)[]): number[] {
+  const t = fns.map(() => Infinity);
   for (let i = 0; i < REPS; i++) {
-    const t0 = performance.now();
-    fn();
-    t = Math.min(t, performance.now() - t0);
+    fns.forEach((fn, j) => {
+      const t0 = performance.now();
+      fn();
+      t[j] = Math.min(t[j], performance.now() - t0);
+    });
   }
-  return t / 1000;
+  return t.map((ms) => ms / 1000);
 }
 
 const { x, what } = await speech();
 const secs = x.length / 16000;
-const opts = { ...FBANK_PRESETS.wespeaker, cmn: "none" as const };
-fbank(x.subarray(0, 16000), opts, "wasm");
-fbank(x.subarray(0, 16000), opts, "ts");
-const wasm = best(() => fbank(x, opts, "wasm"));
-const ts = best(() => fbank(x, opts, "ts"));
+const f64 = { ...FBANK_PRESETS.wespeaker, cmn: "none" as const }; // fft: "float64"
+const k32 = { ...f64, fft: "kaldi-float32" as const };
+const runs: [string, () => void][] = [
+  ["embedkit WASM SIMD, float64 FFT (wespeaker preset)", () => fbank(x, f64, "wasm")],
+  ["embedkit WASM SIMD, kaldi-float32 FFT", () => fbank(x, k32, "wasm")],
+  ["embedkit TypeScript, float64 FFT", () => fbank(x, f64, "ts")],
+  ["embedkit TypeScript, kaldi-float32 FFT", () => fbank(x, k32, "ts")],
+];
+for (const o of [f64, k32]) for (const b of ["wasm", "ts"] as const) fbank(x.subarray(0, 16000), o, b); // warm-up
+const bests = best(runs.map(([, fn]) => fn));
+const times = runs.map(([name], i) => [name, bests[i]] as const);
 let torch: number | undefined;
 const tmp = await Deno.makeTempFile({ suffix: ".f32" });
 try {
@@ -80,10 +90,13 @@ try {
   await Deno.remove(tmp);
 }
 console.log(`fbank, 80 bins, ${what}: ${secs.toFixed(1)} s of audio, best of ${REPS}`);
-console.log("| implementation | time (ms) | x real time | time / wasm |");
+console.log("| implementation | time (ms) | x real time | time / torchaudio |");
 console.log("|---|---|---|---|");
 const row = (n: string, t: number) =>
-  console.log(`| ${n} | ${(t * 1000).toFixed(1)} | ${(secs / t).toFixed(0)} | ${(t / wasm).toFixed(2)} |`);
-row("embedkit WASM SIMD", wasm);
-row("embedkit TypeScript", ts);
+  console.log(
+    `| ${n} | ${(t * 1000).toFixed(1)} | ${(secs / t).toFixed(0)} | ${
+      torch === undefined ? "-" : (t / torch).toFixed(2)
+    } |`,
+  );
+for (const [name, t] of times) row(name, t);
 if (torch !== undefined) row("torchaudio kaldi.fbank (1 thread)", torch);

@@ -14,8 +14,6 @@ import { writeFileAtomic } from "./atomic.ts";
 import { sha256Hex } from "./hash.ts";
 import { checkSelfContained, recordVerified } from "./plugin_integrity.ts";
 
-export { sha256Hex };
-
 /** Options for {@link loadPluginModule}. */
 export interface LoadPluginOptions {
   /** Registry to add to (the global one by default). */

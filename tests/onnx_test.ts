@@ -11,7 +11,7 @@ import { Graph, readModelHeader } from "../core/onnx/writer.ts";
 import { conv1d, WeightSource } from "../core/onnx/layers.ts";
 import { exportModule, exportSequential, type LayerSpec } from "../core/onnx/export.ts";
 import { buildXVector } from "../core/onnx/models/mod.ts";
-import { sha256Hex } from "../plugins/backbones/onnx-speaker.ts";
+import { sha256Hex } from "../core/hash.ts";
 import { chunkWindows } from "../plugins/backbones/onnx-speaker.ts";
 import { registry } from "../plugins/mod.ts";
 import { fbank, FBANK_PRESETS } from "../core/features/fbank.ts";
@@ -281,6 +281,7 @@ Deno.test("onnx-speaker: chunking + batching equal fbank -> model -> mean of chu
     const inputs = [audio("long", 5.5), audio("short", 1.2), audio("short2", 1.2)];
     const b = await registry.create("backbone", "onnx-speaker", {
       model: "random:xvector-small@3",
+      ep: "wasm", // the default is auto (node here); this test checks wasm against a node oracle
       chunkSeconds: 2,
       overlapSeconds: 0.5,
       cacheDir: dir,

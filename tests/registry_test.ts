@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { Registry } from "../core/registry.ts";
-import { loadPluginModule, sha256Hex } from "../core/loader.ts";
+import { loadPluginModule } from "../core/loader.ts";
+import { sha256Hex } from "../core/hash.ts";
 import { ConfigError, PluginError } from "../core/errors.ts";
 import { matrix } from "../core/matrix.ts";
 import { cosineScorer } from "../plugins/scorers/cosine.ts";

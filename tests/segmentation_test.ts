@@ -16,7 +16,7 @@ import {
 } from "../core/onnx/models/pyannet.ts";
 import { loadOnnx } from "../core/onnx/runtime.ts";
 import { readModelHeader } from "../core/onnx/writer.ts";
-import { sha256Hex } from "../core/loader.ts";
+import { sha256Hex } from "../core/hash.ts";
 import { registry } from "../plugins/mod.ts";
 import {
   intersectIntervals,

@@ -47,3 +47,17 @@ Deno.test("ep=auto without --allow-ffi (browser, JSR): wasm, saying why and what
   assert(r.note.includes("webgpu not used"), r.note);
   assert(r.note.includes("about 7x slower than onnxruntime-node"), r.note);
 });
+
+Deno.test("the ONNX model plugins default to ep=auto: onnx-speaker and pyannet-segmentation run on node here", async () => {
+  const { registry } = await import("../plugins/mod.ts");
+  const b = await registry.create("backbone", "onnx-speaker", { model: "random:xvector-small@3" });
+  try {
+    assertEquals(b.info().ep, "node");
+  } finally {
+    await b.dispose?.();
+  }
+  assertEquals(registry.get("segmenter", "pyannet-segmentation").defaults, {
+    ...registry.get("segmenter", "pyannet-segmentation").defaults,
+    ep: "auto",
+  });
+});

@@ -8,6 +8,12 @@
 // twiddle recursion in the real-FFT unpacking are visible in quiet bins. The FFT follows the split-radix
 // algorithm of Malvar ("Signal processing with lapped transforms", 1992) as Kaldi's matrix/srfft.cc
 // uses it (Apache-2.0).
+//
+// With flag 64 (the `fft: "float64"` option of the toolkit presets) the same time-domain steps are
+// followed by a float64 FFT, power spectrum and mel sums (fft64.ts, two frames per f64x2 vector) and a
+// float64 log: the arithmetic of core/features/fft64.ts, so the WASM and TypeScript paths agree.
+
+import { melLog64, spectra64 } from "./fft64";
 
 const FLT_EPSILON: f32 = 1.1920928955078125e-7;
 
@@ -18,7 +24,7 @@ let NB: i32 = 0; // mel bins
 let COLS: i32 = 0; // output columns (NB + energy)
 let MELCOL: i32 = 0; // first mel column
 let ENERGYCOL: i32 = -1; // energy column or -1
-let FLAGS: i32 = 0; // 1 removeDc, 2 useEnergy, 4 rawEnergy, 8 useLog, 16 usePower, 32 htkCompat
+let FLAGS: i32 = 0; // 1 removeDc, 2 useEnergy, 4 rawEnergy, 8 useLog, 16 usePower, 32 htkCompat, 64 float64
 let PREEMPH: f32 = 0;
 let LOGFLOOR: f32 = 0; // log(energyFloor) or -inf
 let ROOT_RE: f32 = 0;
@@ -33,6 +39,11 @@ let pBitrev: usize = 0; // i32[N/2]: bit-reversal permutation
 let pBuf: usize = 0; // v128[N]: the 4 frames, then their interleaved spectra
 let pRe: usize = 0; // v128[N/2]
 let pIm: usize = 0; // v128[N/2]
+let pTab64: usize = 0; // float64 path: u32[LOGN+1] byte pointers to each level's f64 twiddles (>= 3)
+let pUnpack: usize = 0; // f64[2 (N/4+1)]: W^k = [cos, -sin](2 pi k / N)
+let pMelW64: usize = 0; // u32[NB]: byte pointer of each filter's f64 weights
+let pPowA: usize = 0; // v128[N/2+1]: f64x2 power spectra of frames 0, 1 of the four
+let pPowB: usize = 0; // v128[N/2+1]: frames 2, 3
 
 /** Sets sizes, flags and table pointers (all laid out by the host). */
 export function configure(
@@ -79,6 +90,15 @@ export function configure(
   pBuf = buf;
   pRe = re;
   pIm = im;
+}
+
+/** Table pointers of the float64 path (flag 64), laid out by the host; call after configure(). */
+export function configure64(tab64: usize, unpack: usize, melW64: usize, powA: usize, powB: usize): void {
+  pTab64 = tab64;
+  pUnpack = unpack;
+  pMelW64 = melW64;
+  pPowA = powA;
+  pPowB = powB;
 }
 
 /** First byte after the module's static data: where the host may start its layout. */
@@ -313,19 +333,10 @@ export function fbankFrames(frames: usize, count: i32, out: usize): void {
     }
     for (let i = 0; i < win; i++) SV(buf, i, mul(V(buf, i), tw(pWindow, i)));
     if ((FLAGS & 6) == 2) energy = logEnergy4(buf, win);
-    realFftPower();
-    if ((FLAGS & 16) == 0) for (let k = 0; k <= (n >> 1); k++) SV(buf, k, f32x4.sqrt(V(buf, k)));
     const row = out + (<usize>(fr * COLS) << 2);
     const useLog = (FLAGS & 8) != 0;
-    for (let b = 0; b < NB; b++) {
-      const off = load<i32>(pMelOff + (<usize>b << 2));
-      const len = load<i32>(pMelLen + (<usize>b << 2));
-      const w = <usize>load<u32>(pMelW + (<usize>b << 2));
-      const s = buf + (<usize>off << 4);
-      let acc = splat(0);
-      for (let j = 0; j < len; j++) acc = add(acc, mul(tw(w, j), V(s, j)));
-      storeLanes(row, MELCOL + b, acc, useLog);
-    }
+    if (FLAGS & 64) mel64(row, useLog);
+    else mel32(row, useLog);
     if (ENERGYCOL >= 0) {
       // log energy per frame, then Kaldi's floor on the log scale
       storeLanes(row, ENERGYCOL, energy, true);
@@ -336,4 +347,26 @@ export function fbankFrames(frames: usize, count: i32, out: usize): void {
       }
     }
   }
+}
+
+// Kaldi's float32 path: split-radix FFT, power, float mel sums and logf of the four frames in pBuf.
+function mel32(row: usize, useLog: bool): void {
+  const buf = pBuf;
+  realFftPower();
+  if ((FLAGS & 16) == 0) for (let k = 0; k <= (NFFT >> 1); k++) SV(buf, k, f32x4.sqrt(V(buf, k)));
+  for (let b = 0; b < NB; b++) {
+    const off = load<i32>(pMelOff + (<usize>b << 2));
+    const len = load<i32>(pMelLen + (<usize>b << 2));
+    const w = <usize>load<u32>(pMelW + (<usize>b << 2));
+    const s = buf + (<usize>off << 4);
+    let acc = splat(0);
+    for (let j = 0; j < len; j++) acc = add(acc, mul(tw(w, j), V(s, j)));
+    storeLanes(row, MELCOL + b, acc, useLog);
+  }
+}
+
+// The float64 path (fft64.ts): FFT, power, mel sums and log in float64, rounded to f32 once.
+function mel64(row: usize, useLog: bool): void {
+  spectra64(pBuf, NFFT, LOGN, pTab64, pBitrev, pUnpack, pRe, pIm, pPowA, pPowB, (FLAGS & 16) == 0);
+  melLog64(row, <usize>COLS << 2, MELCOL, NB, pMelOff, pMelLen, pMelW64, pPowA, pPowB, useLog);
 }

@@ -17,6 +17,7 @@ import type { Registry } from "../../core/registry.ts";
 import { renderReport } from "../../core/report/html.ts";
 import { diarizationCase, type DiarizationSummary } from "./demo_diarization.ts";
 import { speakerBackbones, verificationSummary } from "./demo_verification.ts";
+import { robustnessCase, type RobustnessSummary } from "./demo_robustness.ts";
 
 // ---- settings: data layout under the shared folder, seeds, what is compared
 const DATA = {
@@ -56,6 +57,8 @@ export interface DemoResult {
   readonly notes: string[];
   readonly verification: ReturnType<typeof verificationSummary>["summary"][];
   readonly diarization: DiarizationSummary[];
+  /** Clean vs corrupted EER of the shipped speaker models (null without the shared data). */
+  readonly robustness: RobustnessSummary | null;
   readonly seed: number;
   readonly seconds: number;
   readonly report: string;
@@ -186,7 +189,12 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
   }
   if (!cases.length) notes.push("Diarization: no diarization data found; skipped.");
 
-  // ---- stage 4: report.html and results.json
+  // ---- stage 4: clean vs corrupted speech for the shipped speaker models (small corrupted subset)
+  const robust = useShared
+    ? await robustnessCase({ ...common, shared, work, outDir, ep: opts.ep }, notes)
+    : null;
+
+  // ---- stage 5: report.html and results.json
   const seconds = (performance.now() - t0) / 1000;
   const report = join(outDir, "report.html"), results = join(outDir, "results.json");
   const diarization = cases.map((c) => c.summary);
@@ -200,12 +208,15 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
       notes,
       verification: verification.sections,
       diarization: cases.flatMap((c) => c.section),
-      tables: rows.length
-        ? [{
-          title: "Every diarization system",
-          rows: [["recording", "system", "DER %", "JER %", "speakers"], ...rows],
-        }]
-        : [],
+      tables: [
+        ...(rows.length
+          ? [{
+            title: "Every diarization system",
+            rows: [["recording", "system", "DER %", "JER %", "speakers"], ...rows],
+          }]
+          : []),
+        ...(robust ? [robust.table] : []),
+      ],
       facts: {
         seed,
         "run time (s)": seconds.toFixed(1),
@@ -220,6 +231,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
     notes,
     verification: [verification.summary],
     diarization,
+    robustness: robust?.summary ?? null,
     seed,
     seconds,
     report,

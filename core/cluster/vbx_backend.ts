@@ -20,7 +20,7 @@ import type { Matrix } from "../matrix.ts";
 import { readH5 } from "../io/h5.ts";
 import { readKaldiPlda } from "../io/kaldi_plda.ts";
 import { npzGet, readNpz } from "../io/npz.ts";
-import { dirname, join } from "../paths.ts";
+import { dirname, exists, join } from "../paths.ts";
 
 /** How x-vectors are length-normalised in the back-end. */
 export type VbxLengthNorm = "unit" | "sqrt-dim";
@@ -42,15 +42,6 @@ export interface VbxBackend {
   readonly pldaTr: Float64Array;
   /** Across-class variances, descending. */
   readonly phi: Float64Array;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await Deno.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

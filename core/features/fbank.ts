@@ -3,7 +3,9 @@
  *
  * Frames are cut (and dithered) in TypeScript; the per-frame work (DC removal, energy, preemphasis,
  * window, FFT, power, mel, log) runs in the WASM SIMD kernel (asm/src/fbank.ts) when the FFT size is a
- * power of two, else in the float64 TypeScript reference (fbank_ts.ts). Both match real Kaldi output.
+ * power of two, else in the TypeScript reference (fbank_ts.ts). The `fft` option picks the FFT
+ * arithmetic: "kaldi-float32" (the kaldi preset; both paths match real Kaldi output to 1.1e-4) or
+ * "float64" (the toolkit presets; both paths give the same features to one float32 rounding).
  * @module
  */
 import type { Matrix } from "../matrix.ts";
@@ -13,7 +15,14 @@ import { extractFrames, FbankTs } from "./fbank_ts.ts";
 import { FbankWasm } from "./fbank_wasm.ts";
 import { type FbankOptions, fbankOptions, frameSizes, numFrames } from "./options.ts";
 
-export { FBANK_PRESETS, type FbankOptions, fbankOptions, KALDI_DEFAULTS, numFrames } from "./options.ts";
+export {
+  FBANK_PRESETS,
+  type FbankOptions,
+  fbankOptions,
+  type FftPrecision,
+  KALDI_DEFAULTS,
+  numFrames,
+} from "./options.ts";
 export { applyCmn } from "./cmn.ts";
 
 /** Which implementation runs the per-frame work. */
@@ -37,7 +46,7 @@ export function frameProcessor(o: FbankOptions, backend: FbankBackend = "auto"):
   try {
     return new FbankWasm(o);
   } catch (e) {
-    // No WebAssembly SIMD here: the TypeScript path gives the same features (tested), ~7x slower.
+    // No WebAssembly SIMD here: the TypeScript path gives the same features (tested), 3-7x slower.
     if (!warned) console.error(`fbank: WASM kernel unavailable (${(e as Error).message}); using TypeScript`);
     warned = true;
     return new FbankTs(o);

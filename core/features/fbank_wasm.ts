@@ -1,19 +1,23 @@
 /**
  * Host side of the WASM SIMD fbank kernel (asm/src/fbank.ts): builds Kaldi's float tables (window,
- * mel filters, split-radix twiddles), lays them out in the instance's memory and runs blocks of frames.
+ * mel filters, split-radix twiddles) and, for `fft: "float64"`, the float64 tables of fft64.ts (the same
+ * numbers the TypeScript path uses), lays them out in the instance's memory and runs blocks of frames.
  * The module comes from the base64 TS module the asm build emits, so it loads synchronously and needs
  * no file access (works from JSR).
  * @module
  */
 import { WASM_BASE64 } from "../../asm/build/fbank_wasm.ts";
 import { wasmModule } from "../kernels/wasm.ts";
-import { melBanks, splitRadixTables, windowFunction } from "./fbank_ts.ts";
+import { melBanks, windowFunction } from "./fbank_ts.ts";
+import { splitRadixTables64, unpackTwiddles64 } from "./fft64.ts";
+import { bitReversal, splitRadixTables } from "./fft_kaldi32.ts";
 import { type FbankOptions, frameSizes } from "./options.ts";
 
 interface FbankExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   configure(...args: number[]): void;
+  configure64(tab64: number, unpack: number, melW64: number, powA: number, powB: number): void;
   fbankFrames(frames: number, count: number, out: number): void;
 }
 
@@ -55,6 +59,14 @@ export class FbankWasm {
     for (let i = 4; i <= logn; i++) tabPtrs[i] = take(6 * ((1 << i) / 4 - 2) * 4);
     const pBitrev = take(h * 4);
     const pBuf = take(fft * 16), pRe = take(h * 16), pIm = take(h * 16); // 4 frames, one per lane
+    const f64 = o.fft === "float64";
+    const tabs64 = f64 ? splitRadixTables64(logn) : [], unpack = f64 ? unpackTwiddles64(fft) : null;
+    const pTab64 = f64 ? take((logn + 1) * 4) : 0;
+    const tab64Ptrs = tabs64.map((t) => take(t.length * 8));
+    const pUnpack = unpack ? take(unpack.length * 8) : 0;
+    const pMelW64 = f64 ? take(nb * 4) : 0;
+    const w64Ptrs = f64 ? banks.weights.map((w) => take(w.length * 8 + 16)) : [];
+    const pPowA = f64 ? take((h + 1) * 16) : 0, pPowB = f64 ? take((h + 1) * 16) : 0; // f64x2 spectra
     this.#framesPtr = take(BLOCK * win * 4);
     this.#outPtr = take(BLOCK * this.cols * 4);
     const need = Math.ceil(p / 65536) - x.memory.buffer.byteLength / 65536;
@@ -72,14 +84,19 @@ export class FbankWasm {
       new Float32Array(mem, tabPtrs[i], tabs[i].length).set(tabs[i]);
       tabIdx[i] = tabPtrs[i];
     }
-    const br = new Int32Array(mem, pBitrev, h);
-    for (let i = 0; i < h; i++) {
-      let r = 0;
-      for (let b = 0; b < logn; b++) if (i & (1 << b)) r |= 1 << (logn - 1 - b);
-      br[i] = r;
+    new Int32Array(mem, pBitrev, h).set(bitReversal(logn));
+    if (f64) {
+      const idx64 = new Int32Array(mem, pTab64, logn + 1);
+      tabs64.forEach((t, i) => {
+        new Float64Array(mem, tab64Ptrs[i], t.length).set(t);
+        idx64[i] = tab64Ptrs[i];
+      });
+      new Float64Array(mem, pUnpack, unpack!.length).set(unpack!);
+      new Int32Array(mem, pMelW64, nb).set(w64Ptrs);
+      banks.weights.forEach((w, b) => new Float64Array(mem, w64Ptrs[b], w.length).set(w));
     }
     const flags = (o.removeDcOffset ? 1 : 0) | (o.useEnergy ? 2 : 0) | (o.rawEnergy ? 4 : 0) |
-      (o.useLog ? 8 : 0) | (o.usePower ? 16 : 0) | (o.htkCompat ? 32 : 0);
+      (o.useLog ? 8 : 0) | (o.usePower ? 16 : 0) | (o.htkCompat ? 32 : 0) | (f64 ? 64 : 0);
     const F = Math.fround, th = F((-2 * Math.PI) / fft);
     x.configure(
       win,
@@ -100,6 +117,7 @@ export class FbankWasm {
       pRe,
       pIm,
     );
+    if (f64) x.configure64(pTab64, pUnpack, pMelW64, pPowA, pPowB);
   }
 
   /** Processes `count` extracted frames (rows of `win`) into `out` rows of `cols`. */

@@ -9,6 +9,15 @@ import { ConfigError } from "../errors.ts";
 /** Kaldi window functions (`--window-type`). */
 export type WindowType = "povey" | "hamming" | "hanning" | "rectangular" | "blackman" | "sine";
 
+/**
+ * Arithmetic of the FFT (the time-domain steps are float32 in both, in Kaldi's order, as in every toolkit):
+ * - "kaldi-float32": Kaldi's split-radix FFT and real-FFT twiddle recursion in float32, rounding for
+ *   rounding (compute-fbank-feats itself, to 1.1e-4; Kaldi is 0.018-0.031 from a float64 fbank).
+ * - "float64": float64 FFT, power spectrum, mel sums and log (core/features/fft64.ts). What is left is the
+ *   float32 time-domain rounding: on the golden speech 0.34-0.81x torchaudio's distance from float64.
+ */
+export type FftPrecision = "kaldi-float32" | "float64";
+
 /** Cepstral mean normalisation applied after fbank: none, per utterance, or Kaldi sliding window. */
 export type CmnMode = "none" | "utterance" | "sliding";
 
@@ -54,6 +63,11 @@ export interface FbankOptions {
   usePower: boolean;
   /** `--htk-compat` (false): energy last, and HTK's first-bin quirk. */
   htkCompat: boolean;
+  /**
+   * FFT arithmetic (not a Kaldi option): "kaldi-float32" by default and in the kaldi preset, "float64" in
+   * the wespeaker, 3dspeaker and sherpa-onnx presets (torchaudio / kaldi-native-fbank). See FftPrecision.
+   */
+  fft: FftPrecision;
   /** `--vtln-warp` (1.0). Only 1.0 (off) is supported. */
   vtlnWarp: number;
   /**
@@ -91,6 +105,7 @@ export const KALDI_DEFAULTS: FbankOptions = Object.freeze({
   useLog: true,
   usePower: true,
   htkCompat: false,
+  fft: "kaldi-float32",
   vtlnWarp: 1.0,
   inputScale: 32768,
   cmn: "none",
@@ -100,11 +115,24 @@ export const KALDI_DEFAULTS: FbankOptions = Object.freeze({
 
 /**
  * Presets: what each toolkit feeds its speaker models.
- * - kaldi: compute-fbank-feats defaults.
+ * - kaldi: compute-fbank-feats defaults, with Kaldi's own float32 FFT arithmetic (fft "kaldi-float32").
  * - wespeaker: wespeaker/bin/extract (x32768, hamming, 80 bins, dither 0, per-utterance CMN).
  * - 3dspeaker: speakerlab FBank (floats in [-1,1], povey, 80 bins, dither 0, per-utterance CMN).
  * - sherpa-onnx: its speaker-embedding extractor for WeSpeaker models (kaldi-native-fbank: povey,
  *   80 bins, dither 0, snip_edges false, high_freq -400, samples not normalised = x32768, global-mean CMN).
+ *
+ * FFT arithmetic: WeSpeaker and 3D-Speaker models were trained on torchaudio.compliance.kaldi.fbank, which
+ * runs a float32 pocketfft with exact twiddles, not Kaldi's split radix; its rounding is noise around the
+ * float64 result, so they get "float64" (with Kaldi's float32 FFT the 3dspeaker preset was 4.5x further
+ * from a float64 fbank than torchaudio on LibriSpeech, 5.3e-3 vs 1.2e-3; with float64 it is 0.54x).
+ * sherpa-onnx computes features with kaldi-native-fbank (knf). Up to knf v1.21.1 (sherpa-onnx until
+ * 2025-05) rfft.cc copied each float frame to double and ran Ooura's rdft (fftsg.cc) in double: the FFT
+ * arithmetic of "float64". From v1.21.2 ("Use kissfft", 2025-05-28; in sherpa-onnx since 2025-05-29, which
+ * now pins v1.22.3; read here up to v1.21.5) it runs KissFFT in float32 with twiddles computed in double,
+ * a float32 FFT like torchaudio's, whose rounding is noise around float64; of our two paths "float64" is
+ * the nearer to it as well: against knf's own features (sherpa-onnx-node 1.13.8, every frame of a
+ * LibriSpeech file, tests/fbank_test.ts) max 4.9e-3 / rms 3.8e-5 with "float64", 1.2e-2 / 1.3e-4 with
+ * "kaldi-float32". Both knf versions keep power spectrum and mel sums in float (relative 6e-8).
  */
 export const FBANK_PRESETS: Readonly<
   Record<"kaldi" | "wespeaker" | "3dspeaker" | "sherpa-onnx", FbankOptions>
@@ -116,6 +144,7 @@ export const FBANK_PRESETS: Readonly<
     numMelBins: 80,
     dither: 0,
     cmn: "utterance",
+    fft: "float64",
   }) as FbankOptions,
   "3dspeaker": Object.freeze({
     ...KALDI_DEFAULTS,
@@ -123,6 +152,7 @@ export const FBANK_PRESETS: Readonly<
     numMelBins: 80,
     dither: 0,
     cmn: "utterance",
+    fft: "float64",
   }) as FbankOptions,
   "sherpa-onnx": Object.freeze({
     ...KALDI_DEFAULTS,
@@ -131,9 +161,11 @@ export const FBANK_PRESETS: Readonly<
     snipEdges: false,
     highFreq: -400,
     cmn: "utterance",
+    fft: "float64",
   }) as FbankOptions,
 });
 
+const FFT_PRECISIONS: readonly FftPrecision[] = ["kaldi-float32", "float64"];
 const WINDOWS: readonly WindowType[] = ["povey", "hamming", "hanning", "rectangular", "blackman", "sine"];
 
 /** Merges over Kaldi defaults and validates; every error names the option and the allowed values. */
@@ -181,6 +213,7 @@ export function validateFbankOptions(o: FbankOptions): void {
   check.nonNegative(c, "energyFloor", o.energyFloor);
   check.positive(c, "inputScale", o.inputScale);
   check.oneOf(c, "cmn", o.cmn, ["none", "utterance", "sliding"] as const);
+  check.oneOf(c, "fft", o.fft, FFT_PRECISIONS);
   check.integer(c, "cmnWindow", o.cmnWindow, 1);
   // a string such as "false" would be truthy and silently flip the option
   for (const k of BOOLEAN_OPTIONS) check.oneOf(c, k, o[k], [true, false]);

@@ -23,9 +23,9 @@ import { FRONTEND_PRESETS, type ResolvedFrontEnd, resolveFrontEnd } from "../../
 import { buildRandomModel } from "../../core/onnx/models/mod.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { join } from "../../core/paths.ts";
-import { zooModel } from "../../core/zoo/catalog.ts";
-import { installedPath, modelPath } from "../../core/zoo/store.ts";
-import { sha256Hex } from "../../core/loader.ts";
+import type { ZooModel } from "../../core/zoo/catalog.ts";
+import { modelSource } from "../../core/zoo/model_source.ts";
+import { sha256Hex } from "../../core/hash.ts";
 
 const OPTIONS = {
   model: opt.string(
@@ -67,8 +67,6 @@ export type OnnxSpeakerConfig = ConfigOf<typeof OPTIONS>;
 
 const C = "backbone 'onnx-speaker'";
 
-export { sha256Hex };
-
 /** One run of the model on an equal-length slice of an utterance's features. */
 interface Segment {
   readonly input: number;
@@ -91,46 +89,13 @@ export function chunkWindows(n: number, chunk: number, overlap: number): [number
   return out;
 }
 
-async function loadModelBytes(spec: string): Promise<{ bytes: Uint8Array; random: boolean }> {
-  if (spec.startsWith("random:")) {
-    try {
-      return { bytes: buildRandomModel(spec).bytes, random: true };
-    } catch (e) {
-      throw new ConfigError(C, (e as Error).message);
-    }
-  }
-  if (spec.startsWith("zoo:")) {
-    let m;
-    try {
-      m = zooModel(spec.slice(4));
-    } catch (e) {
-      throw new ConfigError(C, (e as Error).message);
-    }
-    if (m.kind !== "speaker-embedding" || !m.frontend) {
-      throw new ConfigError(C, `zoo model '${m.name}' cannot run here: ${m.description}`);
-    }
-    const path = await installedPath(m);
-    if (path) return { bytes: await Deno.readFile(path), random: false };
-    throw new InputError(
-      modelPath(m),
-      `zoo model '${m.name}' is not installed; run 'deno task models pull ${m.name}'`,
-    );
-  }
-  try {
-    return { bytes: await Deno.readFile(spec), random: false };
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new InputError(
-        spec,
-        "model file not found; give a path to an .onnx file, `deno task embedkit models pull NAME`, or random:resnet34",
-      );
-    }
-    throw new InputError(
-      spec,
-      `cannot read the model file (${(e as Error).message}); give a path to an .onnx file`,
-    );
-  }
-}
+/** How onnx-speaker reads `model=` (core/zoo/model_source.ts). */
+const MODEL_RULES = {
+  component: C,
+  random: (spec: string) => buildRandomModel(spec).bytes,
+  unusable: (m: ZooModel) => (m.kind !== "speaker-embedding" || !m.frontend ? m.description : undefined),
+  forms: "a path to an .onnx file, zoo:NAME after `deno task models pull NAME`, or random:resnet34",
+};
 
 class OnnxSpeakerBackbone implements Backbone {
   readonly modality = "audio" as const;
@@ -223,47 +188,107 @@ class OnnxSpeakerBackbone implements Backbone {
     return n.padTo > 0 ? Math.ceil(stft / n.padTo) * n.padTo : stft;
   }
 
-  async embed(inputs: readonly BackboneInput[]): Promise<Float32Array[]> {
-    const fe = this.fe;
-    const out: (Float32Array | undefined)[] = new Array(inputs.length);
-    const cachePaths: string[] = [];
-    // 1. validate + cache lookup
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
-      if (!(x.samples instanceof Float32Array)) {
-        throw new InputError(x.id, "no audio samples (onnx-speaker embeds audio)");
-      }
-      if (x.sampleRate !== fe.sampleRate) {
-        throw new InputError(
-          x.id,
-          `sample rate ${x.sampleRate} Hz, the model needs ${fe.sampleRate} Hz; resample first`,
-        );
-      }
-      if (x.samples.length < this.cfg.minSeconds * fe.sampleRate) {
-        throw new InputError(
-          x.id,
-          `${
-            (x.samples.length / fe.sampleRate).toFixed(3)
-          } s of audio is shorter than minSeconds=${this.cfg.minSeconds}; drop it or lower minSeconds`,
-        );
-      }
-      if (this.cfg.cacheDir) {
-        cachePaths[i] = await this._cachePath(x);
-        try {
-          const b = await Deno.readFile(cachePaths[i]);
-          if (b.byteLength === this.dim * 4) {
-            out[i] = new Float32Array(b.buffer, b.byteOffset, this.dim).slice();
-            this._hits++;
-          }
-        } catch { /* not cached */ }
-      }
+  /** Checks an input: audio at the model's rate, at least `minSeconds` long. */
+  private _check(x: BackboneInput): Float32Array {
+    const rate = this.fe.sampleRate;
+    if (!(x.samples instanceof Float32Array)) {
+      throw new InputError(x.id, "no audio samples (onnx-speaker embeds audio)");
     }
-    // 2. features and segments for the rest
-    const feats: Float32Array[] = [];
-    const segments: Segment[] = [];
-    const frameRate = fe.frameRate;
-    const chunk = Math.round(this.cfg.chunkSeconds * frameRate),
-      overlap = Math.round(this.cfg.overlapSeconds * frameRate);
+    if (x.sampleRate !== rate) {
+      throw new InputError(
+        x.id,
+        `sample rate ${x.sampleRate} Hz, the model needs ${rate} Hz; resample first`,
+      );
+    }
+    if (x.samples.length < this.cfg.minSeconds * rate) {
+      throw new InputError(
+        x.id,
+        `${
+          (x.samples.length / rate).toFixed(3)
+        } s of audio is shorter than minSeconds=${this.cfg.minSeconds}; ` +
+          "drop it or lower minSeconds",
+      );
+    }
+    return x.samples;
+  }
+
+  /** The cached embedding of an input, if `cacheDir` is set and holds it. */
+  private async _cached(path: string | undefined): Promise<Float32Array | undefined> {
+    if (!path) return undefined;
+    const b = await Deno.readFile(path).catch(() => undefined);
+    if (!b || b.byteLength !== this.dim * 4) return undefined;
+    this._hits++;
+    return new Float32Array(b.buffer, b.byteOffset, this.dim).slice();
+  }
+
+  /** One model run over a batch of equal-length segments; adds each segment's embedding to its input's sum. */
+  private async _runBatch(
+    inputs: readonly BackboneInput[],
+    feats: Float32Array[],
+    batch: readonly Segment[],
+    valid: number,
+    sums: Map<number, { sum: Float64Array; n: number }>,
+  ): Promise<void> {
+    const fe = this.fe, F = fe.featDim;
+    // NeMo models see zero-padded tensors plus the valid length; the rest see exactly `valid` frames.
+    const T = this._tensorFrames(valid);
+    const data = new Float32Array(batch.length * T * F).fill(fe.nemo?.padValue ?? 0);
+    batch.forEach((s, k) => {
+      const src = feats[s.input].subarray(s.start * F, (s.start + valid) * F);
+      if (fe.layout === "BTF") data.set(src, k * T * F);
+      else {
+        for (let t = 0; t < valid; t++) {
+          for (let f = 0; f < F; f++) data[k * T * F + f * T + t] = src[t * F + f];
+        }
+      }
+    });
+    const dims = fe.layout === "BTF" ? [batch.length, T, F] : [batch.length, F, T];
+    const feeds: Record<string, InputTensor> = { [fe.inputName]: { dims, data } };
+    if (fe.lengthName) {
+      feeds[fe.lengthName] = {
+        dims: [batch.length],
+        data: new BigInt64Array(batch.length).fill(BigInt(valid)),
+      };
+    }
+    let res;
+    try {
+      res = await this.session.run(feeds);
+    } catch (e) {
+      const ids = [...new Set(batch.map((s) => inputs[s.input].id))].slice(0, 3).join(", ");
+      throw new InputError(
+        ids,
+        `model run failed on ${valid} frames (${(valid / fe.frameRate).toFixed(2)} s): ${
+          (e as Error).message.split("\n")[0]
+        }`,
+      );
+    }
+    const e = res[fe.outputName];
+    if (e.data.length !== batch.length * this.dim) {
+      // e.g. a frame-level output [B, T, D]: reading it as [B, D] would give wrong embeddings
+      throw new ConfigError(
+        C,
+        `${this.cfg.model}: output '${fe.outputName}' has shape [${e.dims}], expected [${batch.length}, ${this.dim}]; set outputName to the utterance-level embedding`,
+      );
+    }
+    batch.forEach((s, k) => {
+      const acc = sums.get(s.input) ?? { sum: new Float64Array(this.dim), n: 0 };
+      for (let d = 0; d < this.dim; d++) acc.sum[d] += e.data[k * this.dim + d];
+      acc.n++;
+      sums.set(s.input, acc);
+    });
+  }
+
+  async embed(inputs: readonly BackboneInput[]): Promise<Float32Array[]> {
+    // 1. checks and cache look-ups
+    inputs.forEach((x) => this._check(x));
+    const cachePaths = this.cfg.cacheDir ? await Promise.all(inputs.map((x) => this._cachePath(x))) : [];
+    const out: (Float32Array | undefined)[] = await Promise.all(
+      inputs.map((_, i) => this._cached(cachePaths[i])),
+    );
+    // 2. features [frames x featDim] of the rest, cut into chunk segments
+    const feats: Float32Array[] = [], segments: Segment[] = [];
+    const chunk = Math.round(this.cfg.chunkSeconds * this.fe.frameRate),
+      overlap = Math.round(this.cfg.overlapSeconds * this.fe.frameRate);
     for (let i = 0; i < inputs.length; i++) {
       if (out[i]) continue;
       const m = this._features(inputs[i]);
@@ -275,64 +300,16 @@ class OnnxSpeakerBackbone implements Backbone {
     }
     // 3. batches of equal-length segments (no padding: padding would change the pooled statistics)
     const sums = new Map<number, { sum: Float64Array; n: number }>();
-    const byLen = Map.groupBy(segments, (s) => s.frames);
-    const F = fe.featDim;
-    const pad = fe.nemo?.padValue ?? 0;
-    for (const [valid, group] of byLen) {
-      // NeMo models see zero-padded tensors plus the valid length; the rest see exactly `valid` frames.
-      const T = this._tensorFrames(valid);
+    for (const [valid, group] of Map.groupBy(segments, (s) => s.frames)) {
       for (let b = 0; b < group.length; b += this.cfg.batchSize) {
-        const batch = group.slice(b, b + this.cfg.batchSize);
-        const data = new Float32Array(batch.length * T * F).fill(pad);
-        batch.forEach((s, k) => {
-          const src = feats[s.input].subarray(s.start * F, (s.start + valid) * F);
-          if (fe.layout === "BTF") data.set(src, k * T * F);
-          else {for (let t = 0; t < valid; t++) {
-              for (let f = 0; f < F; f++) data[k * T * F + f * T + t] = src[t * F + f];
-            }}
-        });
-        const dims = fe.layout === "BTF" ? [batch.length, T, F] : [batch.length, F, T];
-        const feeds: Record<string, InputTensor> = { [fe.inputName]: { dims, data } };
-        if (fe.lengthName) {
-          feeds[fe.lengthName] = {
-            dims: [batch.length],
-            data: new BigInt64Array(batch.length).fill(BigInt(valid)),
-          };
-        }
-        let res;
-        try {
-          res = await this.session.run(feeds);
-        } catch (e) {
-          const ids = [...new Set(batch.map((s) => inputs[s.input].id))].slice(0, 3).join(", ");
-          throw new InputError(
-            ids,
-            `model run failed on ${valid} frames (${(valid / frameRate).toFixed(2)} s): ${
-              (e as Error).message.split("\n")[0]
-            }`,
-          );
-        }
-        const e = res[fe.outputName];
-        if (e.data.length !== batch.length * this.dim) {
-          // e.g. a frame-level output [B, T, D]: reading it as [B, D] would give wrong embeddings
-          throw new ConfigError(
-            C,
-            `${this.cfg.model}: output '${fe.outputName}' has shape [${e.dims}], expected [${batch.length}, ${this.dim}]; set outputName to the utterance-level embedding`,
-          );
-        }
-        batch.forEach((s, k) => {
-          const acc = sums.get(s.input) ?? { sum: new Float64Array(this.dim), n: 0 };
-          for (let d = 0; d < this.dim; d++) acc.sum[d] += e.data[k * this.dim + d];
-          acc.n++;
-          sums.set(s.input, acc);
-        });
+        await this._runBatch(inputs, feats, group.slice(b, b + this.cfg.batchSize), valid, sums);
       }
     }
-    // 4. average chunks, write cache
+    // 4. the mean of each input's chunk embeddings, written to the cache
     for (const [i, { sum, n }] of sums) {
-      out[i] = Float32Array.from(sum, (v) => v / n);
+      const v = out[i] = Float32Array.from(sum, (x) => x / n);
       if (this.cfg.cacheDir) {
         this._misses++;
-        const v = out[i]!;
         await writeFileAtomic(cachePaths[i], new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
       }
     }
@@ -361,7 +338,7 @@ export const onnxSpeakerBackbone = definePlugin({
     }
   },
   async create(c): Promise<Backbone> {
-    const { bytes, random } = await loadModelBytes(c.model);
+    const { bytes, random } = await modelSource(c.model, MODEL_RULES);
     let header;
     try {
       header = readModelHeader(bytes);

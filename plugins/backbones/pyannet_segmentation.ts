@@ -7,52 +7,24 @@
  * @module
  */
 import type { Segmenter } from "../../core/contracts/segmentation.ts";
-import { ConfigError, InputError } from "../../core/errors.ts";
 import { definePlugin, opt } from "../../core/plugin.ts";
 import { buildRandomPyanNet } from "../../core/onnx/models/pyannet.ts";
 import { EP_CHOICES } from "../../core/onnx/runtime.ts";
 import { OnnxSegmenter } from "../../core/diarization/segmentation/onnx_segmenter.ts";
-import { zooModel } from "../../core/zoo/catalog.ts";
-import { installedPath, modelPath } from "../../core/zoo/store.ts";
+import type { ZooModel } from "../../core/zoo/catalog.ts";
+import { modelSource } from "../../core/zoo/model_source.ts";
 
 const C = "backbone 'pyannet-segmentation'";
 
-async function modelBytes(spec: string): Promise<Uint8Array> {
-  if (spec.startsWith("random:")) {
-    try {
-      return buildRandomPyanNet(spec).bytes;
-    } catch (e) {
-      throw new ConfigError(C, (e as Error).message);
-    }
-  }
-  if (spec.startsWith("zoo:")) {
-    let m;
-    try {
-      m = zooModel(spec.slice(4));
-    } catch (e) {
-      throw new ConfigError(C, (e as Error).message);
-    }
-    if (m.kind !== "segmentation") {
-      throw new ConfigError(C, `zoo model '${m.name}' is a ${m.kind} model, not a segmentation model`);
-    }
-    const path = await installedPath(m);
-    if (path) return await Deno.readFile(path);
-    throw new InputError(
-      modelPath(m),
-      `zoo model '${m.name}' is not installed; run 'deno task embedkit models pull ${m.name}'`,
-    );
-  }
-  try {
-    return await Deno.readFile(spec);
-  } catch (e) {
-    throw new InputError(
-      spec,
-      e instanceof Deno.errors.NotFound
-        ? "segmentation model not found; give a path to an .onnx file, zoo:pyannote-segmentation-3.0 (after 'models pull'), or random:pyannet"
-        : `cannot read the segmentation model (${(e as Error).message})`,
-    );
-  }
-}
+/** How the plugin reads `model=` (core/zoo/model_source.ts). */
+const MODEL_RULES = {
+  component: C,
+  random: (spec: string) => buildRandomPyanNet(spec).bytes,
+  unusable: (
+    m: ZooModel,
+  ) => (m.kind !== "segmentation" ? `it is a ${m.kind} model, not a segmentation model` : undefined),
+  forms: "a path to an .onnx file, zoo:pyannote-segmentation-3.0 (after 'models pull'), or random:pyannet",
+};
 
 /** `pyannet-segmentation` plugin. */
 export const pyannetSegmentation = definePlugin({
@@ -68,12 +40,16 @@ export const pyannetSegmentation = definePlugin({
       "random:pyannet[@SEED] (architecture of segmentation-3.0, random weights), zoo:pyannote-segmentation-3.0, or a path",
       (v) => (v ? undefined : "give a model"),
     ),
-    ep: opt.oneOf(EP_CHOICES, "wasm", "execution provider (core/onnx/runtime.ts)"),
+    ep: opt.oneOf(
+      EP_CHOICES,
+      "auto",
+      "execution provider (core/onnx/runtime.ts; auto = the fastest that loads)",
+    ),
     threads: opt.integer(0, "CPU threads (0 = runtime default)", { min: 0 }),
     batchSize: opt.integer(32, "chunks per model call", { min: 1 }),
   },
   async create(c) {
-    const bytes = await modelBytes(c.model);
+    const { bytes } = await modelSource(c.model, MODEL_RULES);
     const s = await OnnxSegmenter.load(bytes, {
       name: c.model,
       ep: c.ep,

@@ -12,17 +12,9 @@ import type { Backbone, BackboneInput } from "../../core/contracts/mod.ts";
 import { definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError, InputError } from "../../core/errors.ts";
 import { TfidfModel, tokenize } from "../../core/retrieval/tfidf.ts";
+import { fnv1a } from "../../core/hash.ts";
 
 const NAME = "backbone 'tfidf-text'";
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** `tfidf-text` backbone plugin. */
 export const tfidfTextBackbone = definePlugin({
