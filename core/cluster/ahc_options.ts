@@ -8,13 +8,7 @@ import { type ConfigOf, opt } from "../options.ts";
 import { ConfigError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { pdist } from "../kernels/distance.ts";
-import {
-  countLabels,
-  cutAtThreshold,
-  cutToCount,
-  EUCLIDEAN_ONLY,
-  LINKAGES,
-} from "./linkage.ts";
+import { countLabels, cutAtThreshold, cutToCount, EUCLIDEAN_ONLY, LINKAGES } from "./linkage.ts";
 
 /** Options of the `ahc` clusterer (and the AHC part of `finch-ahc`), declared once. */
 export const AHC_OPTIONS = {

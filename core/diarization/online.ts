@@ -27,15 +27,15 @@ export { OnlineSpeakerClustering, overlappedSpeechPenalty } from "./online_clust
 export interface OnlineModels {
   /** Sample rate of the pushed audio (Hz). */
   readonly sampleRate: number;
-  /** `[F x K]` local-speaker activity of one buffer of `duration` seconds. */
-  segment(chunk: Float32Array): Promise<Float32Array>;
+  /** `[F x K]` local-speaker activity of one buffer of `duration` seconds starting at `start` s. */
+  segment(chunk: Float32Array, start: number): Promise<Float32Array>;
   /** Local speakers per buffer (K). */
   readonly numLocalSpeakers: number;
   /**
    * `[K x D]` embeddings (NaN rows for none) of one buffer, given diart's per-frame weights `[F x K]`
    * (an embedder without weighting can threshold them, e.g. weights > 0.5 ** gamma).
    */
-  embed(chunk: Float32Array, weights: Float32Array): Promise<Float32Array>;
+  embed(chunk: Float32Array, weights: Float32Array, start: number): Promise<Float32Array>;
 }
 
 /** Options of {@link OnlineDiarizer} (diart's defaults except `duration`, which follows the model). */
@@ -171,11 +171,11 @@ export class OnlineDiarizer {
     const sr = this.models.sampleRate, K = this.models.numLocalSpeakers;
     const start = this.#consumed / sr - this.o.duration;
     const chunk = Float32Array.from(this.#audio);
-    const seg = await this.models.segment(chunk);
+    const seg = await this.models.segment(chunk, start);
     const F = seg.length / K;
     this.#frames = F;
     const weights = overlappedSpeechPenalty(seg, K, this.o.gamma ?? 3, this.o.beta ?? 10);
-    const emb = await this.models.embed(chunk, weights);
+    const emb = await this.models.embed(chunk, weights, start);
     const dim = emb.length / K;
     const normed = Float32Array.from(emb);
     for (let k = 0; k < K; k++) {

@@ -82,7 +82,7 @@ export class OnlineSpeakerClustering {
   /** `[maxSpeakers x dim]` centroid sums (null before the first chunk). */
   centers: Float64Array | null = null;
   dim = 0;
-  readonly active = new Set<number>();
+  readonly active: Set<number> = new Set();
 
   constructor(o: OnlineClusteringOptions = {}) {
     this.tauActive = o.tauActive ?? 0.6;

@@ -1,9 +1,12 @@
 /**
- * The diarization recipe (embedding clustering): audio -> speech detection -> sliding windows (1.5 s
- * every 0.75 s) -> embeddings -> back-end (centring by `mean-sub`, then any adapters) -> clusterer(s) ->
- * RTTM -> DER/JER against a reference; or precomputed embeddings (a Kaldi ark + a segments file, e.g.
- * the VBx x-vectors) -> clusterer(s) -> RTTM -> DER. Every plugin (vad, backbone, adapters, clusterers,
- * der/jer metrics) comes from the registry given.
+ * The diarization recipe by embedding clustering (the default, runs with no model download): audio ->
+ * speech detection -> sliding windows (1.5 s every 0.75 s) -> embeddings -> back-end (centring by
+ * `mean-sub`, then any adapters) -> clusterer(s) -> RTTM -> DER/JER, detection and purity/coverage against
+ * a reference; or precomputed embeddings (a Kaldi ark + a segments file, e.g. the VBx x-vectors) ->
+ * clusterer(s). Without a clusterer and a count, the number of speakers is estimated by the rule tuned for
+ * the backbone (diarize_defaults.ts); `minSpeakers`/`maxSpeakers` bound the estimate. One speaker per
+ * window: overlapped speech needs the segmentation recipe (diarize_overlap.ts). Every plugin (vad,
+ * backbone, adapters, clusterers, metrics) comes from the registry given.
  *
  * Stages: vad | load-embeddings, embed, backend, cluster-<clusterer>..., score.
  * @module
@@ -11,122 +14,51 @@
 import type { Region } from "../contracts/vad.ts";
 import { arkVectorsToMatrix, readArk } from "../io/kaldi_ark.ts";
 import { readSegments } from "../io/kaldi_data.ts";
-import { formatRttm, readRttm, type Turn } from "../diarization/rttm.ts";
 import { slidingWindows, windowsToTurns } from "../diarization/segments.ts";
-import { InputError } from "../errors.ts";
+import { ConfigError, InputError } from "../errors.ts";
 import { firstNonFinite, type Matrix } from "../matrix.ts";
-import { opt, resolveConfig, type SchemaOf } from "../options.ts";
+import { resolveConfig } from "../options.ts";
 import { basename, extname } from "../paths.ts";
-import { readMono } from "../data/audio.ts";
-import { samplesChecksum } from "../hash.ts";
 import {
-  clusterRows,
+  clusterSpeakers,
   detectSpeech,
-  diarizationFigures,
   embedRegions,
   fitBackend,
   openRun,
-  type PluginSpec,
-  type Recording,
+  readRecording,
   records,
+  referenceOf,
   resolve,
   resolveAll,
   type Run,
-  type RunOptions,
+  scoreSystems,
   type SpeechSource,
-  type StageRecord,
+  system,
 } from "./stages/mod.ts";
-import { ConfigError } from "../errors.ts";
+import { defaultClusterer } from "./diarize_defaults.ts";
+import {
+  DIARIZE_OPTIONS,
+  type DiarizeConfig,
+  type DiarizeOptions,
+  type DiarizeResult,
+  speakerRequest,
+  validateSpeakers,
+} from "./diarize_types.ts";
 
-/** The scalar options of {@link diarize}. */
-export interface DiarizeConfig {
-  /** Sample rate the audio is read at (Hz). */
-  sampleRate: number;
-  /** Embedding window length (s). */
-  window: number;
-  /** Embedding window step (s). */
-  step: number;
-  /** Subtract the recording's mean embedding before clustering. */
-  center: boolean;
-  /** Known number of speakers (null = each clusterer's rule). */
-  numSpeakers: number | null;
-  /** DER collar (s), md-eval convention. */
-  collar: number;
-  /** Ignore overlapped reference speech when scoring. */
-  skipOverlap: boolean;
-}
-
-/** The scalar options of {@link diarize}, declared once (defaults, bounds, help). */
-export const DIARIZE_OPTIONS: SchemaOf<DiarizeConfig> = {
-  sampleRate: opt.integer(16000, "sample rate the audio is read at (Hz)", { min: 1000, max: 384000 }),
-  window: opt.number(1.5, "embedding window length (s)", { gt: 0 }),
-  step: opt.number(0.75, "embedding window step (s)", { gt: 0 }),
-  center: opt.boolean(true, "subtract the recording's mean embedding (mean-sub) before clustering"),
-  numSpeakers: opt.integer(null, "known number of speakers (oracle); null = each clusterer's rule", {
-    min: 1,
-    nullable: true,
-  }),
-  collar: opt.number(0.25, "DER collar in seconds, md-eval convention (+-collar)", { min: 0 }),
-  skipOverlap: opt.boolean(true, "ignore overlapped reference speech when scoring"),
-};
-
-/** Options of {@link diarize}. */
-export interface DiarizeOptions extends RunOptions, Partial<Omit<DiarizeConfig, "numSpeakers">> {
-  /** Audio file to diarize. */
-  readonly audio?: string;
-  /** Or in-memory audio (at `sampleRate`). */
-  readonly samples?: Float32Array;
-  /** Or precomputed embeddings: a Kaldi ark of vectors and a segments file `<key> <file> <start> <end>`. */
-  readonly embeddings?: { readonly ark: string; readonly segments: string };
-  /** Recording id written into the RTTM (default: the audio file's name). */
-  readonly file?: string;
-  /** Reference RTTM file, or turns. */
-  readonly reference?: string;
-  readonly referenceTurns?: readonly Turn[];
-  /** Speech detection: a `vad` plugin (silero, the default; energy; a user's), reference (oracle) or none. */
-  readonly vad?: string | PluginSpec;
-  /** Audio backbone (default fbank-stats). */
-  readonly backbone?: string | PluginSpec;
-  /** Adapters applied to the embeddings before clustering, fitted on this recording (unsupervised). */
-  readonly backend?: readonly (string | PluginSpec)[];
-  /** Clusterers to run and compare (default ahc). */
-  readonly clusterers?: readonly (string | PluginSpec)[];
-  /** Known number of speakers (oracle). */
-  readonly numSpeakers?: number;
-}
-
-/** One clusterer's output. */
-export interface DiarizeSystem {
-  readonly label: string;
-  readonly numSpeakers: number;
-  readonly turns: Turn[];
-  readonly rttm: string;
-  readonly metrics: Record<string, number>;
-  readonly extra: Record<string, unknown>;
-}
-
-/** What {@link diarize} returns. */
-export interface DiarizeResult {
-  readonly file: string;
-  readonly source: string;
-  readonly vad: { method: string; speechSeconds: number; regions: number };
-  readonly windows: number;
-  readonly dim: number;
-  /** The embedding windows (seconds) and the embeddings clustered (after centring and back-end). */
-  readonly segments: Region[];
-  readonly embeddings: Matrix;
-  readonly reference?: Turn[];
-  readonly scoring?: { collar: number; collarConvention: "md-eval"; skipOverlap: boolean };
-  readonly systems: DiarizeSystem[];
-  readonly seed: number;
-  readonly stages: StageRecord[];
-}
+export {
+  DIARIZE_OPTIONS,
+  type DiarizeConfig,
+  type DiarizeOptions,
+  type DiarizeResult,
+  type DiarizeSystem,
+} from "./diarize_types.ts";
 
 type Windows = { x: Matrix; windows: Region[]; vad: DiarizeResult["vad"]; source: string };
 
 /** Runs diarization and (with a reference) scores every clusterer. */
 export async function diarize(opts: DiarizeOptions): Promise<DiarizeResult> {
-  const cfg = resolveConfig("diarize", DIARIZE_OPTIONS, { ...pick(opts), numSpeakers: opts.numSpeakers });
+  const cfg = resolveConfig("diarize", DIARIZE_OPTIONS, pick(opts));
+  validateSpeakers("diarize", cfg);
   if ([opts.audio, opts.samples, opts.embeddings].filter((x) => x !== undefined).length !== 1) {
     throw new ConfigError(
       "diarize",
@@ -134,48 +66,36 @@ export async function diarize(opts: DiarizeOptions): Promise<DiarizeResult> {
     );
   }
   const run = openRun("diarize", opts);
-  const clusterers = await resolveAll(run, "clusterer", opts.clusterers ?? ["ahc"]);
+  const bb = opts.embeddings ? undefined : await resolve(run, "backbone", opts.backbone ?? "fbank-stats");
+  const rule = opts.clusterers ? undefined : defaultClusterer(bb, cfg.numSpeakers);
+  const clusterers = await resolveAll(run, "clusterer", opts.clusterers ?? [rule!.spec]);
   // centring is the mean-sub adapter (no domains: subtract the recording's mean), then the user's adapters
   const backend = await resolveAll(run, "adapter", [
     ...(cfg.center ? ["mean-sub"] : []),
     ...(opts.backend ?? []),
   ]);
   const file = opts.file ?? basename(...nameOf(opts));
-  const reference = opts.referenceTurns
-    ? [...opts.referenceTurns]
-    : opts.reference
-    ? await readRttm(opts.reference)
-    : undefined;
+  const ref = await referenceOf(opts, file);
+  const notes = [ref.note, rule && `clustering: ${rule.why}`].filter((n): n is string => !!n);
 
   // 1. windows [W] and their embeddings [W, D]: from audio (speech -> windows -> embed) or precomputed
   const emb = opts.embeddings
     ? await loadEmbeddings(run, opts.embeddings)
-    : await embedWindows(run, opts, cfg, file, reference);
+    : await embedWindows(run, opts, cfg, file, ref.turns);
+  if (!emb.windows.length) notes.push(`${emb.source}: no speech found (${emb.vad.method}); no speaker turns`);
   // 2. back-end fitted on this recording [W, D']
-  const x = await fitBackend(run, emb.x, backend, {}, "backend");
-  // 3. one partition per clusterer -> turns
-  const systems: DiarizeSystem[] = [];
+  const x = emb.windows.length ? await fitBackend(run, emb.x, backend, {}, "backend") : emb.x;
+  // 3. one partition per clusterer [W] -> turns
+  const systems = [];
   for (const c of clusterers) {
-    const res = await clusterRows(run, x, c, cfg.numSpeakers ? { numClusters: cfg.numSpeakers } : {});
-    const turns = windowsToTurns(emb.windows, res.labels, file);
-    systems.push({
-      label: c.label,
-      numSpeakers: res.numClusters,
-      turns,
-      rttm: formatRttm(turns),
-      metrics: {},
-      extra: res.extra,
-    });
+    const res = x.rows
+      ? await clusterSpeakers(run, x, c, speakerRequest(cfg))
+      : { labels: new Int32Array(0), numClusters: 0, extra: {} };
+    systems.push(system(c.label, windowsToTurns(emb.windows, res.labels, file), res.extra, res.numClusters));
   }
-  // 4. DER/JER against the reference
+  // 4. DER/JER, detection, purity/coverage against the reference
   const scoring = { collar: cfg.collar, skipOverlap: cfg.skipOverlap };
-  if (reference) {
-    const figures = await run.stages.stage("score", {
-      config: { ...scoring, systems: systems.map((s) => s.rttm) },
-      inputs: [reference],
-    }, () => Promise.all(systems.map((s) => diarizationFigures(run, reference, s.turns, scoring))));
-    systems.forEach((s, i) => Object.assign(s.metrics, figures[i], { speakers: s.numSpeakers }));
-  }
+  await scoreSystems(run, ref.turns, systems, scoring);
   return {
     file,
     source: emb.source,
@@ -184,17 +104,19 @@ export async function diarize(opts: DiarizeOptions): Promise<DiarizeResult> {
     dim: x.cols,
     segments: emb.windows,
     embeddings: x,
-    reference,
-    scoring: reference ? { ...scoring, collarConvention: "md-eval" } : undefined,
+    reference: ref.turns,
+    scoring: ref.turns ? { ...scoring, collarConvention: "md-eval" } : undefined,
     systems,
     seed: run.seed,
     stages: records(run),
+    pipeline: { name: "windows", why: "VAD -> windows -> embeddings -> clustering" },
+    notes,
   };
 }
 
 function pick(o: DiarizeOptions): Record<string, unknown> {
-  const { sampleRate, window, step, center, collar, skipOverlap } = o;
-  return { sampleRate, window, step, center, collar, skipOverlap };
+  const { sampleRate, window, step, center, collar, skipOverlap, numSpeakers, minSpeakers, maxSpeakers } = o;
+  return { sampleRate, window, step, center, collar, skipOverlap, numSpeakers, minSpeakers, maxSpeakers };
 }
 
 function nameOf(o: DiarizeOptions): [string, string?] {
@@ -208,7 +130,7 @@ async function embedWindows(
   opts: DiarizeOptions,
   cfg: DiarizeConfig,
   file: string,
-  reference?: Turn[],
+  reference?: DiarizeResult["reference"],
 ): Promise<Windows> {
   const bb = await resolve(run, "backbone", opts.backbone ?? "fbank-stats");
   const vadSpec = opts.vad ?? "silero";
@@ -216,20 +138,13 @@ async function embedWindows(
     ? vadSpec
     : await resolve(run, "vad", vadSpec);
   // files are resampled to the pipeline rate; in-memory samples are taken to be at `sampleRate`
-  const audio = opts.samples
-    ? { samples: opts.samples, sampleRate: cfg.sampleRate }
-    : await readMono(opts.audio!, cfg.sampleRate);
+  const rec = await readRecording({ ...opts, sampleRate: cfg.sampleRate, file });
   const source = opts.audio ?? "in-memory audio";
-  // the whole signal's checksum: audio changed anywhere must not reuse cached stages
-  const rec: Recording = {
-    file,
-    ...audio,
-    key: { source, n: audio.samples.length, checksum: samplesChecksum(audio.samples) },
-  };
   const speech = await detectSpeech(run, rec, vad, reference);
   const windows = slidingWindows(speech.regions, cfg.window, cfg.step);
-  if (!windows.length) throw new InputError(source, "no speech found by the VAD; nothing to diarize");
-  const e = await embedRegions(run, rec, windows, bb);
+  const e = windows.length
+    ? await embedRegions(run, rec, windows, bb)
+    : { x: { rows: 0, cols: 0, data: new Float32Array(0) } };
   const vadFacts = {
     method: speech.method,
     speechSeconds: speech.speechSeconds,

@@ -4,6 +4,7 @@
  */
 import type { PluginDefinition } from "../../core/contracts/base.ts";
 import { ahcClusterer } from "./ahc.ts";
+import { ahcLargeClusterer } from "./ahc_large.ts";
 import { finchClusterer } from "./finch.ts";
 import { finchAhcClusterer } from "./finch_ahc.ts";
 import { kmeansClusterer } from "./kmeans.ts";
@@ -20,4 +21,5 @@ export const plugins: PluginDefinition[] = [
   spectralClusterer,
   concreteKmeansClusterer,
   vbxClusterer,
+  ahcLargeClusterer,
 ];

@@ -41,10 +41,18 @@ export interface LargeClusteringOptions {
   readonly threshold?: number;
   /** ...or into exactly this many clusters. */
   readonly numClusters?: number;
+  /** With a threshold: cut to at least / at most this many clusters when the threshold gives fewer / more. */
+  readonly minClusters?: number;
+  readonly maxClusters?: number;
   /** Memory for the AHC's distances (bytes, default 512 MiB; 12 bytes per pair of rows at the peak). */
   readonly budgetBytes?: number;
   /** Rows clustered exactly at most (default: what the budget allows). */
   readonly maxExact?: number;
+  /**
+   * pyannote's rule: clusters of fewer rows than min(this, 10 % of the rows) join the closest large one,
+   * and a count (numClusters, min/maxClusters) counts large clusters only (default 1: off).
+   */
+  readonly minClusterSize?: number;
   /** Move every row to its closest final centroid afterwards (default false). */
   readonly reassign?: boolean;
   /** First pass above the budget (default "blocks"). */
@@ -61,6 +69,8 @@ export interface LargeClusteringResult {
   readonly ahcRows: number;
   /** Estimated peak bytes of the route taken. */
   readonly peakBytes: number;
+  /** What stopped the merging: "count K", "threshold <= T", with a clamp to min/maxClusters if one applied. */
+  readonly stoppedBy: string;
 }
 
 /** Peak-memory estimates (bytes) for clustering n rows of dimension d. */
@@ -112,11 +122,99 @@ function unitRows(x: Matrix): Matrix {
   return { rows: x.rows, cols: x.cols, data: out };
 }
 
-function cut(z: Float64Array, n: number, o: LargeClusteringOptions): Int32Array {
-  if (n < 2) return new Int32Array(n);
-  if (o.numClusters !== undefined) return cutToCount(z, n, Math.min(o.numClusters, n));
+/** pyannote's effective minimum cluster size: min(minClusterSize, max(1, round(0.1 n))). */
+export function effectiveMinSize(minClusterSize: number, n: number): number {
+  return Math.max(1, Math.min(minClusterSize, Math.max(1, Math.round(0.1 * n))));
+}
+
+/** Rows of the AHC (rows, or first-pass groups with their sizes) and how their distances are taken. */
+interface AhcRows {
+  readonly x: Matrix;
+  readonly sizes?: Float64Array;
+  readonly metric: "cosine" | "euclidean";
+  /** Rows in all (the sum of sizes). */
+  readonly total: number;
+}
+
+/** Weighted size of each label. */
+function labelSizes(labels: Int32Array, r: AhcRows): Float64Array {
+  const out = new Float64Array(count(labels));
+  labels.forEach((l, i) => (out[l] += r.sizes ? r.sizes[i] : 1));
+  return out;
+}
+
+/**
+ * pyannote's minimum-cluster-size rule: clusters holding fewer than `minSize` rows join the large
+ * cluster with the closest centroid (size-weighted means); no large cluster: one cluster.
+ */
+function absorbSmall(labels: Int32Array, r: AhcRows, minSize: number): Int32Array {
+  const sz = labelSizes(labels, r), k = sz.length, d = r.x.cols;
+  const large = [...sz.keys()].filter((l) => sz[l] >= minSize);
+  if (large.length === k) return labels;
+  if (!large.length) return new Int32Array(labels.length);
+  const c = new Float64Array(k * d);
+  labels.forEach((l, i) => {
+    const w = r.sizes ? r.sizes[i] : 1;
+    for (let j = 0; j < d; j++) c[l * d + j] += (w * r.x.data[i * d + j]) / sz[l];
+  });
+  const dist = (a: number, b: number) => {
+    let s = 0, na = 0, nb = 0;
+    for (let j = 0; j < d; j++) {
+      const u = c[a * d + j], v = c[b * d + j];
+      if (r.metric === "cosine") (s += u * v), (na += u * u), (nb += v * v);
+      else s += (u - v) ** 2;
+    }
+    return r.metric === "cosine" ? 1 - s / Math.sqrt(na * nb || 1) : s;
+  };
+  const to = new Int32Array(k);
+  for (let l = 0; l < k; l++) {
+    to[l] = sz[l] >= minSize ? l : large.reduce((b, g) => (dist(l, g) < dist(l, b) ? g : b), large[0]);
+  }
+  const rank = new Map(large.map((g, i) => [g, i]));
+  return Int32Array.from(labels, (l) => rank.get(to[l])!);
+}
+
+/** The finest cut to a count with `target` large clusters (searched from `target` clusters up). */
+function cutToLarge(z: Float64Array, n: number, target: number, r: AhcRows, minSize: number): Int32Array {
+  let labels = cutToCount(z, n, Math.min(target, n));
+  for (let k = target + 1; k <= Math.min(n, target + 200); k++) {
+    if (labelSizes(labels, r).filter((v) => v >= minSize).length >= target) break;
+    labels = cutToCount(z, n, k);
+  }
+  return labels;
+}
+
+function cut(
+  z: Float64Array,
+  n: number,
+  o: LargeClusteringOptions,
+  r: AhcRows,
+): { labels: Int32Array; stoppedBy: string } {
+  const minSize = effectiveMinSize(o.minClusterSize ?? 1, r.total);
+  const small = minSize > 1 ? `, clusters under ${minSize} rows absorbed` : "";
+  const finish = (labels: Int32Array, stoppedBy: string) => ({
+    labels: minSize > 1 ? absorbSmall(labels, r, minSize) : labels,
+    stoppedBy: stoppedBy + small,
+  });
+  if (n < 2) return { labels: new Int32Array(n), stoppedBy: "one row" };
+  if (o.numClusters !== undefined) {
+    return finish(cutToLarge(z, n, o.numClusters, r, minSize), `count ${o.numClusters}`);
+  }
   if (o.threshold === undefined) throw new RangeError("clusterLarge: give a threshold or numClusters");
-  return cutAtThreshold(z, n, o.threshold, true);
+  const stop = `threshold <= ${o.threshold}`;
+  const labels = cutAtThreshold(z, n, o.threshold, true);
+  const k = labelSizes(labels, r).filter((v) => v >= minSize).length;
+  if (o.maxClusters !== undefined && k > o.maxClusters) {
+    return finish(
+      cutToLarge(z, n, o.maxClusters, r, minSize),
+      `${stop} (clamped to maxClusters ${o.maxClusters})`,
+    );
+  }
+  if (o.minClusters !== undefined && k < o.minClusters) {
+    const want = Math.min(o.minClusters, n);
+    return finish(cutToLarge(z, n, want, r, minSize), `${stop} (clamped to minClusters ${o.minClusters})`);
+  }
+  return finish(labels, stop);
 }
 
 /** Exact AHC below the budget, a first pass (blocks or FINCH) + AHC on group means above it. */
@@ -129,8 +227,16 @@ export function clusterLarge(x: Matrix, o: LargeClusteringOptions = {}): LargeCl
   const maxExact = o.maxExact ?? maxExactRows(o.budgetBytes ?? 512 * 2 ** 20);
   const mem = clusteringMemory(n, x.cols, { maxExact });
   if (n <= maxExact) {
-    const labels = cut(linkage(condensedDistances(xx, dist), n, method), n, o);
-    return { labels, numClusters: count(labels), route: "exact", ahcRows: n, peakBytes: mem.exact };
+    const rows: AhcRows = { x: xx, metric: dist, total: n };
+    const { labels, stoppedBy } = cut(linkage(condensedDistances(xx, dist), n, method), n, o, rows);
+    return {
+      labels,
+      numClusters: count(labels),
+      route: "exact",
+      ahcRows: n,
+      peakBytes: mem.exact,
+      stoppedBy,
+    };
   }
   let groups: Int32Array, m: number;
   if ((o.firstPass ?? "blocks") === "finch") {
@@ -162,11 +268,17 @@ export function clusterLarge(x: Matrix, o: LargeClusteringOptions = {}): LargeCl
   const sizes = new Float64Array(m);
   for (const g of groups) sizes[g]++;
   const means = clusterMeans(xx, groups, m);
-  const gl = cut(linkage(condensedDistances(means, dist), m, method, sizes), m, o);
+  const rows: AhcRows = { x: means, sizes, metric: dist, total: n };
+  const { labels: gl, stoppedBy } = cut(
+    linkage(condensedDistances(means, dist), m, method, sizes),
+    m,
+    o,
+    rows,
+  );
   let labels: Int32Array = Int32Array.from(groups, (g) => gl[g]);
   if (o.reassign) labels = reassign(xx, labels, dist);
   const route = (o.firstPass ?? "blocks") === "finch" ? "finch+ahc" : "blocks+ahc";
-  return { labels, numClusters: count(labels), route, ahcRows: m, peakBytes: mem.twoStage };
+  return { labels, numClusters: count(labels), route, ahcRows: m, peakBytes: mem.twoStage, stoppedBy };
 }
 
 /** Each row to its closest centroid (means of the current labels), in row blocks. */
