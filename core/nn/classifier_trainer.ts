@@ -7,6 +7,7 @@
  */
 import type { Tensor } from "../autodiff/tensor.ts";
 import type { Loss } from "../contracts/loss.ts";
+import type { SnapshotAverager } from "./average.ts";
 import type { Module } from "./module.ts";
 import { Adam } from "./optim.ts";
 import type { StatefulRng } from "./rng.ts";
@@ -38,6 +39,8 @@ export interface ClassifierTraining<B> {
   readonly stepsPerEpoch: number;
   /** The loss of one batch. */
   step(batch: B): StepResult;
+  /** Keeps the last epochs' weights for checkpoint averaging (saved when the next epoch starts). */
+  readonly averager?: SnapshotAverager;
 }
 
 /** Builds the trainer (call `resume(checkpoint)` before `fit()` to continue a killed run). */
@@ -63,7 +66,11 @@ export function classifierTrainer<B>(o: ClassifierTraining<B>): Trainer<B> {
     }),
     tensors,
     rngs: o.rngs,
-    batches: (e) => o.batches(e),
+    batches: (e) => {
+      // the weights after epoch e are final when epoch e + 1 asks for its batches (also after a resume)
+      if (o.averager && e > 0) o.averager.save(e, () => o.model.stateDict());
+      return o.batches(e);
+    },
     step: (b) => o.step(b),
   });
 }

@@ -2,7 +2,8 @@
  * Speaker-network training data: Kaldi fbank (WeSpeaker preset, utterance CMN: what onnx-speaker feeds
  * an exported model) of each utterance, optionally with 0.9x / 1.1x speed-perturbed copies as new
  * speakers (Kaldi and WeSpeaker recipes), and random fixed-length crops batched as [B, F, T] tensors
- * (shorter utterances are tiled).
+ * (shorter utterances are tiled). With online augmentation the crops are cut from the waveforms
+ * instead (./wave_crops.ts) and get their features after augmentation.
  * @module
  */
 import { type Tensor, tensor } from "../autodiff/tensor.ts";
@@ -22,6 +23,10 @@ export interface SpeakerFeatures {
   readonly labels: number[];
   /** Speakers x speed factors. */
   readonly numClasses: number;
+  /** Speed-factor index of each matrix (0 = the original speed). */
+  readonly factor: number[];
+  /** Utterance index of each matrix. */
+  readonly utt: number[];
 }
 
 /** Fbank + CMN of every utterance (and its speed-perturbed copies as new speakers). */
@@ -33,7 +38,7 @@ export async function speakerFeatures(
 ): Promise<SpeakerFeatures> {
   const fopts = { ...FBANK_PRESETS.wespeaker, numMelBins: o.numMelBins };
   const factors = o.speedPerturb ? [1, 0.9, 1.1] : [1];
-  const feats: Matrix[] = [], labels: number[] = [];
+  const feats: Matrix[] = [], labels: number[] = [], factor: number[] = [], utt: number[] = [];
   const bar = new Progress("train: fbank", utts.length * factors.length);
   for (let i = 0; i < utts.length; i++) {
     const a = await utteranceAudio(utts[i], 16000, o.maxSeconds);
@@ -41,22 +46,28 @@ export async function speakerFeatures(
       const x = f === 1 ? a.samples : speedPerturb(a.samples, f);
       feats.push(applyCmn(fbank(x, fopts)));
       labels.push(speakerOf[i] + fi * numSpeakers); // perturbed copies are new speakers
+      factor.push(fi);
+      utt.push(i);
       bar.tick();
     });
   }
   bar.done();
-  return { feats, labels, numClasses: numSpeakers * factors.length };
+  return { feats, labels, numClasses: numSpeakers * factors.length, factor, utt };
 }
 
-/** The epoch's batches of item indices: each matrix `cropsPerUtt` times, shuffled, full batches only. */
+/**
+ * The epoch's batches of item indices: each matrix `cropsPerUtt` times, shuffled, batches of
+ * `batchSize` (the last may be smaller, never a single item: batch norm needs two). `count` is a number of items 0..count-1, or the item list.
+ */
 export function cropBatches(
-  count: number,
+  count: number | readonly number[],
   cropsPerUtt: number,
   batchSize: number,
   rng: StatefulRng,
 ): number[][] {
   const items: number[] = [];
-  for (let i = 0; i < count; i++) for (let c = 0; c < cropsPerUtt; c++) items.push(i);
+  const list = typeof count === "number" ? Array.from({ length: count }, (_, i) => i) : count;
+  for (const i of list) for (let c = 0; c < cropsPerUtt; c++) items.push(i);
   const order = rng.shuffle(items);
   const out: number[][] = [];
   for (let s = 0; s + 1 < order.length; s += batchSize) out.push(order.slice(s, s + batchSize));
