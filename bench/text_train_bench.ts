@@ -1,0 +1,105 @@
+/**
+ * Bench: training throughput (pairs/s: forward + backward + AdamW step) of the static text model,
+ * EmbeddingBag(mean) [V, D] + MatryoshkaLoss(MNRL with one hard negative per pair, dims D/256/128/64)
+ * through the registry, against PyTorch on 1 thread (bench/text_train_bench.py, Debian /usr/bin/python3)
+ * on the same synthetic batch. The two sides run in alternating rounds (the PyTorch process stays up
+ * and runs one round per request) so that paired rounds see the same load on a shared machine; prints
+ * the best round of each side, the ratio of the bests and the median per-round ratio (torch / ours).
+ *
+ *   deno run --allow-read --allow-run --allow-env bench/text_train_bench.ts [--rounds 5] [--small]
+ * @module
+ */
+import { registry } from "../plugins/mod.ts";
+import { StaticEmbedding } from "../core/text/model.ts";
+import { AdamW } from "../core/nn/optim.ts";
+
+const small = Deno.args.includes("--small");
+const ri = Deno.args.indexOf("--rounds");
+const ROUNDS = ri >= 0 ? Number(Deno.args[ri + 1]) : 5;
+const V = 8000, D = 384, B = small ? 256 : 1024, LA = 8, LP = 96, STEPS = small ? 2 : 4;
+const DIMS = [D, 256, 128, 64].filter((d) => d <= D);
+
+const ids = (n: number, len: number, base: number) =>
+  Array.from(
+    { length: n },
+    (_, i) => Array.from({ length: len }, (_, t) => ((base + i) * 7919 + t * 104729 + 13) % V),
+  );
+
+const init = new Float32Array(V * D).map((_, i) => Math.sin(i) * 0.1);
+const model = new StaticEmbedding(V, D, init);
+const loss = await registry.create("loss", "matryoshka", {
+  inner: "mnrl",
+  innerOptions: { scale: 20 },
+  dims: DIMS,
+});
+const opt = new AdamW(model.parameters(), { lr: 0.1, weightDecay: 0 });
+const A = ids(B, LA, 0), P = ids(B, LP, B), N = ids(B, LP, 2 * B);
+const step = () => {
+  opt.zeroGrad();
+  const l = loss.forward({
+    embeddings: model.embedIds(A),
+    positives: model.embedIds(P),
+    extra: { hardNegatives: model.embedIds(N) },
+  });
+  l.backward();
+  opt.step();
+};
+const ours = () => {
+  const t0 = performance.now();
+  for (let i = 0; i < STEPS; i++) step();
+  return (STEPS * B) / ((performance.now() - t0) / 1000);
+};
+for (let i = 0; i < 2; i++) step();
+
+const child = new Deno.Command("/usr/bin/python3", {
+  args: [
+    new URL("./text_train_bench.py", import.meta.url).pathname,
+    "--serve",
+    ...[V, D, B, LA, LP].map(String),
+  ],
+  env: { OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
+  stdin: "piped",
+  stdout: "piped",
+  stderr: "inherit",
+}).spawn();
+const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+let buf = "";
+const readLine = async () => {
+  while (!buf.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("PyTorch process ended");
+    buf += value;
+  }
+  const line = buf.slice(0, buf.indexOf("\n"));
+  buf = buf.slice(buf.indexOf("\n") + 1);
+  return JSON.parse(line);
+};
+const writer = child.stdin.getWriter();
+const version = (await readLine()).ready;
+const torch = async () => {
+  await writer.write(new TextEncoder().encode(`static ${STEPS}\n`));
+  return (await readLine()).sps as number;
+};
+const mine: number[] = [], theirs: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  if (r % 2) {
+    mine.push(ours());
+    theirs.push(await torch());
+  } else {
+    theirs.push(await torch());
+    mine.push(ours());
+  }
+}
+await writer.close();
+await child.status;
+const ratios = mine.map((m, i) => theirs[i] / m).sort((a, b) => a - b);
+const best = (xs: number[]) => Math.max(...xs);
+console.log(JSON.stringify({
+  workload:
+    `static V=${V} D=${D} batch ${B} (anchor ${LA}, positive/negative ${LP} tokens), Matryoshka MNRL ${DIMS}`,
+  torch: version,
+  ours_pairs_per_s: Math.round(best(mine)),
+  torch_pairs_per_s: Math.round(best(theirs)),
+  ratio_of_bests: +(best(theirs) / best(mine)).toFixed(2),
+  median_round_ratio: +ratios[Math.floor(ratios.length / 2)].toFixed(2),
+}));
