@@ -17,6 +17,14 @@
  * - `out/bench/fbank_accuracy.json` (bench/fbank_accuracy.ts): `cases[]`, `kaldiArks[]`. Blocks
  *   `fbank-accuracy`, `fbank-inline`.
  * - `out/bench/webgpu_check.json` (bench/webgpu_check.ts): `adapter`, `results[]`. Block `webgpu-check`.
+ * - Diarization (committed, {@link DIARIZE_RESULTS}): `bench/diarize_tune.results.json` (`presetName`, `der`,
+ *   `overlap`), `bench/diarize_online.results.json` (`curves[]`, `cost`), `bench/diarize_long.results.json`
+ *   (`audio.hours`, `runs[]`), `bench/diarize_bench.results.json` (`audio.minutes`, `runs[]`). Blocks
+ *   `diarize-defaults`, `diarize-online`, `diarize-long`, `diarize-bench`.
+ * - `bench/corrupted_eer.results.json` (bench/corrupted_eer.ts): `rows[]` (`set`, `system`, `"EER %"`),
+ *   `systems[].training` (`arch`, `epochs`, `augment`, `seed`, `cpuMinutes`, from bench/train_bench.runs.json),
+ *   `corruption.seed`. Block `corrupted-eer`.
+ * - `out/demo/results.json`: `robustness.systems[]` (`label`, `clean`, `corrupted`). Block `demo-robustness`.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -177,6 +185,174 @@ export const GENERATORS: Record<string, Generator> = {
         table(["workload", "backend", "status", "ms (median)", "speed vs wasm", "max abs diff vs wasm"], rows)
       }\n\nFrom \`${file}\` (\`deno task webgpu-check\`, ${j.date}).`;
     },
+  },
+};
+
+/** The committed results of bench/corrupted_eer.ts (the README's clean vs corrupted table). */
+export const CORRUPTED_RESULTS = "bench/corrupted_eer.results.json";
+
+GENERATORS["corrupted-eer"] = {
+  file: () => CORRUPTED_RESULTS,
+  render(j, file) {
+    const rows = j.rows as { set: string; system: string; "EER %": number }[];
+    const systems = j.systems as { label: string; training: Json | null }[];
+    const eer = (sys: string, set: string) =>
+      pct(rows.find((r) => r.system === sys && r.set === set)?.["EER %"]);
+    const sets = ["noise", "music", "speech", "reverb"].filter((s) => rows.some((r) => r.set === s));
+    const body = systems.map((s) => {
+      const t = s.training;
+      return [
+        s.label,
+        t ? `${t.epochs}${t.lmEpochs ? ` + ${t.lmEpochs} LM` : ""}` : "–",
+        t ? String(t.augment || "none") : "–",
+        t ? String(t.seed) : "–",
+        t && typeof t.cpuMinutes === "number" ? `${Math.round(t.cpuMinutes)} min` : "–",
+        eer(s.label, "clean"),
+        eer(s.label, "mix"),
+        ...sets.map((c) => eer(s.label, c)),
+      ];
+    });
+    const c = j.corruption as { seed: number };
+    return [
+      table(
+        ["system", "epochs", "augmentation", "seed", "training CPU", "clean", "corrupted", ...sets],
+        body,
+      ),
+      "",
+      `EER on LibriSpeech test-other, clean and corrupted (0-10 dB SNR; corruption seed ${c.seed}). ` +
+      `From \`${file}\` (\`bench/corrupted_eer.ts\`).`,
+    ].join("\n");
+  },
+};
+
+GENERATORS["demo-robustness"] = {
+  file: (o) => o.demo,
+  render(j, file) {
+    const r = j.robustness as {
+      dataset: string;
+      systems: { label: string; clean: number; corrupted: number }[];
+    } | null;
+    if (!r) return `(no robustness stage in \`${file}\`: the demo ran without the shared data)`;
+    return `${
+      table(["model", "clean", "corrupted"], r.systems.map((s) => [s.label, pct(s.clean), pct(s.corrupted)]))
+    }\n\n${r.dataset}; from \`${file}\` (\`deno task demo\`).`;
+  },
+};
+
+/** The committed results of the diarization benches (issue 13): README section "Speaker diarization". */
+export const DIARIZE_RESULTS = {
+  tune: "bench/diarize_tune.results.json",
+  online: "bench/diarize_online.results.json",
+  long: "bench/diarize_long.results.json",
+  bench: "bench/diarize_bench.results.json",
+} as const;
+
+GENERATORS["diarize-defaults"] = {
+  file: () => DIARIZE_RESULTS.tune,
+  render(j, file) {
+    const d = j.der as Record<string, number> & { oracleK: Record<string, number> };
+    const o = j.overlap as { tuned: Json; der: Record<string, number>; oracleK: Record<string, number> };
+    const splits = ["train", "development", "test"];
+    return [
+      table(["system", "speakers", ...splits], [
+        [`default preset (${j.presetName})`, "estimated", ...splits.map((s) => pct(d[s]))],
+        ["same, cut to the true count", "oracle", ...splits.map((s) => pct(d.oracleK[s]))],
+        [
+          `overlap-aware, oracle segmentation (threshold ${o.tuned.threshold})`,
+          "estimated",
+          ...splits.map((s) => pct(o.der[s])),
+        ],
+        ["same, cut to the true count", "oracle", ...splits.map((s) => pct(o.oracleK[s]))],
+      ]),
+      "",
+      `DER pooled per split of AMI debug; the first two rows ignore overlapped speech, the overlap-aware rows ` +
+      `score it (collar 0.25 s each side). Tuned on train + development, test scored once. From \`${file}\` ` +
+      `(\`bench/diarize_tune.ts\`).`,
+    ].join("\n");
+  },
+};
+
+GENERATORS["diarize-online"] = {
+  file: () => DIARIZE_RESULTS.online,
+  render(j, file) {
+    type Run = { der: number; meanDelay: number; maxDelay: number; realTimeFactor: number };
+    const curves = j.curves as ({ source: string; latency: number } & Record<string, Run>)[];
+    const at = (src: string, l: number) => curves.find((c) => c.source === src && c.latency === l)!;
+    const lat = [...new Set(curves.map((c) => c.latency))].sort((a, b) => a - b);
+    const cost = j.cost as Record<string, Run>;
+    return [
+      table(
+        ["latency", "VAD local speakers (dev + test)", "oracle local speakers (dev + test)", "mean delay"],
+        lat.map(
+          (
+            l,
+          ) => [
+            `${l} s`,
+            pct(at("vad", l).devTest.der),
+            pct(at("oracle", l).devTest.der),
+            `${f2(at("vad", l).devTest.meanDelay)} s`,
+          ],
+        ),
+      ),
+      "",
+      `DER (collar 0.25 s, overlap ignored) of the streamed AMI debug development + test recordings; ` +
+      `real-time factor at 2 s: ${f3(cost.vad.realTimeFactor)} (VAD), ${
+        f3(cost.oracle.realTimeFactor)
+      } (oracle). ` +
+      `Thresholds tuned on train. From \`${file}\` (\`bench/diarize_online.ts\`).`,
+    ].join("\n");
+  },
+};
+
+GENERATORS["diarize-long"] = {
+  file: () => DIARIZE_RESULTS.long,
+  render(j, file) {
+    const runs = j.runs as {
+      ep: string;
+      wallSeconds: number;
+      realTimeFactor: number;
+      peakRssMiB: number;
+      windows: number;
+      clustering: { route: string; ahcRows: number };
+    }[];
+    const a = j.audio as { hours: number };
+    return [
+      table(
+        ["execution provider", "wall time", "real-time factor", "peak RSS", "windows", "clustering"],
+        runs.map((r) => [
+          r.ep,
+          `${(r.wallSeconds / 60).toFixed(1)} min`,
+          f3(r.realTimeFactor),
+          `${(r.peakRssMiB / 1024).toFixed(2)} GiB`,
+          String(r.windows),
+          `${r.clustering.route} (AHC on ${r.clustering.ahcRows} rows)`,
+        ]),
+      ),
+      "",
+      `${a.hours} h of concatenated shared audio, \`embedkit diarize\` defaults. From \`${file}\` ` +
+      `(\`bench/diarize_long.ts\`).`,
+    ].join("\n");
+  },
+};
+
+GENERATORS["diarize-bench"] = {
+  file: () => DIARIZE_RESULTS.bench,
+  render(j, file) {
+    const runs = j.runs as { system: string; seconds: number; ratioToSherpa?: number }[];
+    const a = j.audio as { minutes: number };
+    return [
+      table(
+        ["system", "wall time", "vs sherpa-onnx-node"],
+        runs.map((r) => [
+          r.system,
+          `${(r.seconds / 60).toFixed(1)} min`,
+          r.ratioToSherpa === undefined ? "1" : `${f2(r.ratioToSherpa)}x`,
+        ]),
+      ),
+      "",
+      `${a.minutes} min of audio, overlap-aware pipeline, random-weight PyanNet + x-vector, one thread, in one ` +
+      `run. From \`${file}\` (\`bench/diarize_bench.ts\`).`,
+    ].join("\n");
   },
 };
 

@@ -99,7 +99,7 @@ export const CHOICE_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   ep: ["auto", "webgpu", "wasm", "node"],
   device: ["auto", "wasm", "webgpu"],
   "collar-convention": ["md-eval", "pyannote"],
-  mode: ["tdnn", "head"],
+  mode: ["speaker", "head", "tdnn"],
   drlm: ["dnn", "conformer"],
   kind: PLUGIN_KINDS,
 };

@@ -71,7 +71,9 @@ export function checkDefinition(def: unknown, source = "module"): asserts def is
 /** What each role's instance must have (checked before first use). */
 const REQUIRED: Record<PluginRole, (inst: Record<string, unknown>) => string[]> = {
   embed: (i) => [
-    ...(typeof i.dim === "number" && i.dim > 0 ? [] : ["'dim' must be a positive number"]),
+    ...(typeof i.dim === "number" && (i.dim > 0 || (i.dim === 0 && typeof i.rank === "function"))
+      ? []
+      : ["'dim' must be a positive number (0 only for a ranking backbone with rank())"]),
     ...(i.modality === "audio" || i.modality === "text" ? [] : ["'modality' must be 'audio' or 'text'"]),
     ...fn(i, "embed", "info"),
   ],
@@ -86,9 +88,9 @@ const REQUIRED: Record<PluginRole, (inst: Record<string, unknown>) => string[]> 
       "maxSpeakersPerFrame",
       "frameStep",
       "frameDuration",
-    ].filter((k) =>
-      !(typeof i[k] === "number" && (i[k] as number) > 0)
-    ).map((k) => `'${k}' must be a positive number`),
+    ].filter((k) => !(typeof i[k] === "number" && (i[k] as number) > 0)).map((k) =>
+      `'${k}' must be a positive number`
+    ),
     ...fn(i, "segment", "info"),
   ],
   loss: (i) => fn(i, "forward", "parameters"),

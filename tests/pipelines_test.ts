@@ -10,7 +10,7 @@ import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
 import { Pipeline } from "../core/pipelines/stages/runner.ts";
 import { decodeValue, encodeValue } from "../core/pipelines/stages/codec.ts";
-import { type Utterance } from "../core/data/datasets.ts";
+import type { Utterance } from "../core/data/datasets.ts";
 import { formatTrials, generateTrials, readTrials } from "../core/data/trials.ts";
 import { slidingWindows, windowsToTurns } from "../core/diarization/segments.ts";
 import { verify } from "../core/pipelines/verify.ts";
@@ -119,7 +119,7 @@ Deno.test("trials and segments files: malformed lines are refused naming the fil
     await assertRejects(() => readTrials(f, new Set(["a", "b"])), Error, "unknown utterance 'c'");
     const s = join(dir, "segs");
     await Deno.writeTextFile(s, "k1 rec 0.0 1.5\nk2 rec 2.0 1.0\n");
-    await assertRejects(async () => readSegments(s), Error, `${s}:2`);
+    assertThrows(() => readSegments(s), Error, `${s}:2`);
   });
 });
 

@@ -191,6 +191,17 @@ Deno.test("cli: relative paths resolve from INIT_CWD (the folder `deno task` was
   });
 });
 
+/**
+ * The environment of a user's shell outside this project: this test process's own, less INIT_CWD (set
+ * when the suite itself runs under `deno task test`; an inner `deno task` keeps an INIT_CWD it inherits,
+ * so relative paths would resolve against the checkout instead of the caller's folder).
+ */
+function outsideEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
+  return { ...env, NO_COLOR: "1", ...extra };
+}
+
 Deno.test("cli: `deno task --config` from another folder and the installed CLI both work there", async () => {
   await withTempDir(async (dir) => {
     await writeScores(dir);
@@ -208,7 +219,8 @@ Deno.test("cli: `deno task --config` from another folder and the installed CLI b
         "t.json",
       ],
       cwd: dir,
-      env: { NO_COLOR: "1" },
+      env: outsideEnv(),
+      clearEnv: true,
     }).output();
     assertEquals(viaTask.code, 0, new TextDecoder().decode(viaTask.stderr));
     assertEquals(JSON.parse(await Deno.readTextFile(join(dir, "t.json"))).counts.target, 2);
@@ -234,7 +246,8 @@ Deno.test("cli: `deno task --config` from another folder and the installed CLI b
     const run = await new Deno.Command(join(root, "bin", "embedkit"), {
       args: ["score-metrics", "scores", "trials", "--out", "i.json"],
       cwd: work,
-      env: { NO_COLOR: "1", PATH: `${join(Deno.execPath(), "..")}:${Deno.env.get("PATH") ?? ""}` },
+      env: outsideEnv({ PATH: `${join(Deno.execPath(), "..")}:${Deno.env.get("PATH") ?? ""}` }),
+      clearEnv: true,
     }).output();
     assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
     assertEquals(JSON.parse(await Deno.readTextFile(join(work, "i.json"))).counts.nonTarget, 2);
@@ -242,7 +255,8 @@ Deno.test("cli: `deno task --config` from another folder and the installed CLI b
     const bad = await new Deno.Command(join(root, "bin", "embedkit"), {
       args: ["score-metrics", "scores", "trials", "--out", join(ROOT, "deno.json")],
       cwd: work,
-      env: { NO_COLOR: "1", PATH: `${join(Deno.execPath(), "..")}:${Deno.env.get("PATH") ?? ""}` },
+      env: outsideEnv({ PATH: `${join(Deno.execPath(), "..")}:${Deno.env.get("PATH") ?? ""}` }),
+      clearEnv: true,
     }).output();
     assertEquals(bad.code, 1);
     const msg = new TextDecoder().decode(bad.stderr);

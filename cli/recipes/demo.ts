@@ -3,7 +3,7 @@
  * numbered stages, each a call into the library's recipes (core/pipelines). It verifies speakers and
  * diarizes recordings end to end and writes one self-contained report.html plus results.json. It uses
  * the shared data folder (`--shared`, default ../shared/data: LibriSpeech test-other, the pyannote
- * sample, the VBx ES2005a x-vectors) when present, else signals it synthesises, and says which. Every
+ * sample, the VBx ES2005a x-vectors, an AMI debug meeting) when present, else signals it synthesises, and says which. Every
  * stage is cached under out/demo/work and resumes. No downloads.
  * @module
  */
@@ -15,15 +15,22 @@ import { verify } from "../../core/pipelines/verify.ts";
 import { status } from "../../core/progress.ts";
 import type { Registry } from "../../core/registry.ts";
 import { renderReport } from "../../core/report/html.ts";
-import { diarizationCase, type DiarizationSummary } from "./demo_diarization.ts";
+import {
+  defaultDiarizationCase,
+  diarizationCase,
+  type DiarizationSummary,
+  overlapCase,
+} from "./demo_diarization.ts";
 import { speakerBackbones, verificationSummary } from "./demo_verification.ts";
 import { robustnessCase, type RobustnessSummary } from "./demo_robustness.ts";
+import { speakersCase, type SpeakersSummary } from "./demo_speakers.ts";
 
 // ---- settings: data layout under the shared folder, seeds, what is compared
 const DATA = {
   librispeech: "librispeech/test-other",
   sample: "pyannote-sample",
   vbx: "vbx-es2005a",
+  ami: "ami",
 } as const;
 const SEED = 20240607;
 const SYNTHETIC = { speakers: 8, utterancesPerSpeaker: 6, conversationSeconds: 40 };
@@ -59,6 +66,8 @@ export interface DemoResult {
   readonly diarization: DiarizationSummary[];
   /** Clean vs corrupted EER of the shipped speaker models (null without the shared data). */
   readonly robustness: RobustnessSummary | null;
+  /** Enroll-then-identify in the embedded speaker store (accuracy, IER, score margins). */
+  readonly speakers: SpeakersSummary;
   readonly seed: number;
   readonly seconds: number;
   readonly report: string;
@@ -189,12 +198,81 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
   }
   if (!cases.length) notes.push("Diarization: no diarization data found; skipped.");
 
-  // ---- stage 4: clean vs corrupted speech for the shipped speaker models (small corrupted subset)
+  // ---- stage 4: the default diarization, speakers estimated (what `embedkit diarize AUDIO` runs)
+  const synthConv = () => {
+    const conv = syntheticConversation(SYNTHETIC.conversationSeconds, seed);
+    const referenceTurns = conv.turns.map((t) => ({
+      file: "synthetic",
+      channel: "1",
+      onset: t.start,
+      duration: t.end - t.start,
+      speaker: t.speaker,
+    }));
+    return { samples: conv.samples, sampleRate: conv.sampleRate, file: "synthetic", referenceTurns };
+  };
+  const sample = useShared && await isDir(join(shared, DATA.sample));
+  if (sample || !useShared) {
+    cases.push(
+      await defaultDiarizationCase(
+        {
+          input: sample
+            ? {
+              audio: join(shared, DATA.sample, "sample.wav"),
+              reference: join(shared, DATA.sample, "sample.rttm"),
+            }
+            : synthConv(),
+          title: `${sample ? "pyannote sample.wav" : "synthetic conversation"}, default diarization`,
+          workName: "diarize-default",
+          rttmPrefix: sample ? "sample" : "synthetic",
+        },
+        common,
+        work,
+        rttmDir,
+        !sample,
+      ),
+    );
+  }
+
+  // ---- stage 5: overlap-aware diarization (oracle segmentation) of a meeting with overlapped speech
+  const ami = useShared && await isDir(join(shared, DATA.ami));
+  if (ami || !useShared) {
+    cases.push(
+      await overlapCase(
+        {
+          input: ami
+            ? {
+              audio: join(shared, DATA.ami, "tst00.wav"),
+              reference: join(shared, DATA.ami, "debug.test.rttm"),
+            }
+            : synthConv(),
+          title: ami
+            ? "AMI tst00 (4 speakers, 18 s of overlapped speech), overlap-aware"
+            : "synthetic, overlap-aware",
+          workName: "diarize-overlap",
+          rttmPrefix: ami ? "tst00" : "synthetic",
+        },
+        common,
+        work,
+        rttmDir,
+      ),
+    );
+  }
+
+  // ---- stage 6: clean vs corrupted speech for the shipped speaker models (small corrupted subset)
   const robust = useShared
     ? await robustnessCase({ ...common, shared, work, outDir, ep: opts.ep }, notes)
     : null;
 
-  // ---- stage 5: report.html and results.json
+  // ---- stage 7: speaker registry: enroll a few speakers in an embedded store, identify held-out utterances
+  const spk = await speakersCase({
+    ...common,
+    librispeech: useShared ? join(shared, DATA.librispeech) : undefined,
+    synthetic: SYNTHETIC,
+    outDir,
+    work,
+  }, notes);
+
+  // ---- stage 8: report.html and results.json
   const seconds = (performance.now() - t0) / 1000;
   const report = join(outDir, "report.html"), results = join(outDir, "results.json");
   const diarization = cases.map((c) => c.summary);
@@ -216,6 +294,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
           }]
           : []),
         ...(robust ? [robust.table] : []),
+        spk.table,
       ],
       facts: {
         seed,
@@ -232,6 +311,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
     verification: [verification.summary],
     diarization,
     robustness: robust?.summary ?? null,
+    speakers: spk.summary,
     seed,
     seconds,
     report,

@@ -11,8 +11,8 @@ import type { VerificationSection } from "../../core/report/html.ts";
 import { zooModel } from "../../core/zoo/catalog.ts";
 import { installedPath } from "../../core/zoo/store.ts";
 
-/** The speaker model that ships with embedkit (trained by `embedkit train`). */
-export const SHIPPED_SPEAKER_MODEL = "embedkit-tdnn-librispeech";
+/** The recommended speaker model that ships with embedkit (a zoo alias; trained by `embedkit train`). */
+export const SHIPPED_SPEAKER_MODEL = "embedkit-speaker";
 
 /** The backbones the demo compares, with a note for each that needs one. */
 export async function speakerBackbones(
@@ -26,12 +26,12 @@ export async function speakerBackbones(
     // by zoo name, so the file's sha256 is checked when it loads
     out.push({
       name: "onnx-speaker",
-      label: "TDNN trained by embedkit (train-clean-100)",
+      label: `trained by embedkit (${zooModel(SHIPPED_SPEAKER_MODEL).name})`,
       options: { model: `zoo:${SHIPPED_SPEAKER_MODEL}`, ...ep },
     });
     notes.push(
-      `TDNN trained by embedkit: zoo model '${SHIPPED_SPEAKER_MODEL}' (AAM-softmax, 20 epochs, speed perturbation, on ` +
-        "LibriSpeech train-clean-100: speakers disjoint from test-other).",
+      `Trained by embedkit: zoo model '${SHIPPED_SPEAKER_MODEL}' = ${zooModel(SHIPPED_SPEAKER_MODEL).name} ` +
+        "(on LibriSpeech train-clean-100: speakers disjoint from test-other).",
     );
   }
   if (o.model) {

@@ -28,6 +28,18 @@ export interface Backbone {
   embed(inputs: readonly BackboneInput[]): Promise<Float32Array[]>;
   /** Frees sessions and workers. */
   dispose?(): void | Promise<void>;
+  /**
+   * Optional, for retrievers that score without a dense vector (lexical `bm25`, hybrids): the top `k`
+   * corpus rows of each query, best first (ties: lower row first), with their scores. Retrieval
+   * evaluation calls it instead of embed() + cosine when present; `dim` (Matryoshka truncation of a
+   * dense part) is honoured where it means something. Such a backbone's embed() may refuse.
+   */
+  rank?(
+    queries: readonly BackboneInput[],
+    corpus: readonly BackboneInput[],
+    k: number,
+    opts?: { readonly dim?: number },
+  ): Promise<{ readonly indices: Int32Array; readonly scores: Float32Array }[]>;
 }
 
 /** A backbone plugin definition. */

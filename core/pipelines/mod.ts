@@ -24,6 +24,13 @@ export {
   type DiarizeResult,
   type DiarizeSystem,
 } from "./diarize.ts";
+export { diarizeOverlap, OVERLAP_OPTIONS, type OverlapOptions } from "./diarize_overlap.ts";
+export { diarizeOnline, ONLINE_OPTIONS, type OnlineRecipeOptions } from "./diarize_online.ts";
+export { choosePipeline, DEFAULT_SEGMENTATION_MODEL } from "./diarize_choose.ts";
+export { DEFAULT_RULES, DIARIZE_PRESET } from "./diarize_defaults.ts";
+// streaming as a library: push audio chunk by chunk, get turns as they are decided
+export { OnlineDiarizer, type OnlineModels, type OnlineOptions } from "../diarization/online.ts";
+export { maskedEmbedder, oracleBufferSegmentation, VadLocalSpeakers } from "../diarization/online_sources.ts";
 export {
   sslDiarize,
   type SslDiarizeOptions,

@@ -195,19 +195,27 @@ export interface Turn {
   readonly speaker: string;
 }
 
-/** Reference and hypothesis turns on two lanes; hypothesis speakers coloured by their best-matching reference speaker. */
+/**
+ * Diarization timeline: a reference lane and a system lane, one row per speaker inside each (so
+ * overlapping turns never hide each other), system speakers coloured like the reference speaker they
+ * overlap most, and under each lane a dark strip where two or more of its speakers talk at once
+ * (overlapped speech), so overlap is visible at a glance and comparable between the lanes.
+ */
 export function timelineSvg(
   ref: readonly Turn[],
   hyp: readonly Turn[],
   title: string,
   width = 780,
-  height = 150,
+  height?: number,
 ): string {
-  const fr = { width, height, left: 92, right: 12, top: 14, bottom: 34 };
-  const end = Math.max(1, ...ref.map((t) => t.end), ...hyp.map((t) => t.end));
-  const sx = scale(0, end, fr.left, fr.width - fr.right);
   const refSpk = [...new Set(ref.map((t) => t.speaker))];
   const hypSpk = [...new Set(hyp.map((t) => t.speaker))];
+  const ROW = 11, STRIP = 5, GAP = 8;
+  const laneH = (n: number) => Math.max(1, n) * ROW + 4 + STRIP + 2;
+  const auto = 14 + laneH(refSpk.length) + GAP + laneH(hypSpk.length) + 34;
+  const fr = { width, height: height ?? auto, left: 92, right: 12, top: 14, bottom: 34 };
+  const end = Math.max(1, ...ref.map((t) => t.end), ...hyp.map((t) => t.end));
+  const sx = scale(0, end, fr.left, fr.width - fr.right);
   // map each hypothesis speaker to the reference speaker it overlaps most, so matching colours mean agreement
   const hypColor = new Map<string, string>();
   const used = new Set<number>();
@@ -226,50 +234,70 @@ export function timelineSvg(
     if (best >= 0) used.add(best);
     hypColor.set(h, color(best >= 0 ? best : refSpk.length + hypColor.size));
   }
-  const lanes: { name: string; turns: readonly Turn[]; col: (s: string) => string }[] = [
-    { name: "reference", turns: ref, col: (s) => color(refSpk.indexOf(s)) },
-    { name: "system", turns: hyp, col: (s) => hypColor.get(s) ?? "#999" },
+  const lanes = [
+    { name: "reference", turns: ref, spk: refSpk, col: (s: string) => color(refSpk.indexOf(s)) },
+    { name: "system", turns: hyp, spk: hypSpk, col: (s: string) => hypColor.get(s) ?? "#999" },
   ];
-  const laneH = (fr.height - fr.top - fr.bottom) / lanes.length;
   const parts = [svgOpen(fr, title)];
-  lanes.forEach((lane, li) => {
-    const y = fr.top + li * laneH;
+  let y = fr.top;
+  for (const lane of lanes) {
+    const h = laneH(lane.spk.length), rows = Math.max(1, lane.spk.length) * ROW;
     parts.push(
       `<text x="${fr.left - 6}" y="${
-        f(y + laneH / 2)
+        f(y + rows / 2 + 2)
       }" font-size="11" text-anchor="end" dominant-baseline="middle">${lane.name}</text>`,
-    );
-    parts.push(
-      `<rect x="${fr.left}" y="${f(y + 3)}" width="${f(sx(end) - fr.left)}" height="${
-        f(laneH - 6)
+      `<rect x="${fr.left}" y="${f(y)}" width="${f(sx(end) - fr.left)}" height="${
+        rows + 4
       }" fill="#f4f4f4"/>`,
     );
-    // overlapping turns get thinner sub-lanes so overlap stays visible
-    const spk = [...new Set(lane.turns.map((t) => t.speaker))];
-    const sub = (laneH - 6) / Math.max(1, spk.length);
     for (const t of lane.turns) {
-      const k = spk.indexOf(t.speaker);
+      const k = lane.spk.indexOf(t.speaker);
       parts.push(
-        `<rect x="${f(sx(t.start))}" y="${f(y + 3 + k * sub)}" width="${
+        `<rect x="${f(sx(t.start))}" y="${f(y + 2 + k * ROW + 1)}" width="${
           f(Math.max(0.5, sx(t.end) - sx(t.start)))
-        }" height="${f(sub)}" fill="${lane.col(t.speaker)}"><title>${
+        }" height="${ROW - 2}" fill="${lane.col(t.speaker)}"><title>${
           esc(`${t.speaker} ${t.start.toFixed(2)}-${t.end.toFixed(2)} s`)
         }</title></rect>`,
       );
     }
-  });
+    for (const [a, b] of overlapRegions(lane.turns)) {
+      parts.push(
+        `<rect x="${f(sx(a))}" y="${f(y + rows + 5)}" width="${
+          f(Math.max(0.5, sx(b) - sx(a)))
+        }" height="${STRIP}" fill="#333"><title>${
+          esc(`overlapped speech ${a.toFixed(2)}-${b.toFixed(2)} s`)
+        }</title></rect>`,
+      );
+    }
+    y += h + GAP;
+  }
   const y0 = fr.height - fr.bottom;
   for (const v of ticks(0, end, 10)) {
     parts.push(`<line x1="${f(sx(v))}" y1="${y0}" x2="${f(sx(v))}" y2="${y0 + 4}" stroke="#666"/>`);
     parts.push(`<text x="${f(sx(v))}" y="${y0 + 15}" font-size="10" text-anchor="middle">${v}</text>`);
   }
+  const mid = (fr.left + fr.width - fr.right) / 2;
   parts.push(
-    `<text x="${f((fr.left + fr.width - fr.right) / 2)}" y="${
-      fr.height - 4
-    }" font-size="11" text-anchor="middle">time (s)</text>`,
+    `<text x="${f(mid)}" y="${fr.height - 4}" font-size="11" text-anchor="middle">time (s)</text>`,
+    `<rect x="${fr.width - fr.right - 150}" y="${fr.height - 12}" width="14" height="${STRIP}" fill="#333"/>`,
+    `<text x="${fr.width - fr.right - 132}" y="${fr.height - 7}" font-size="10">overlap (2+ speakers)</text>`,
+    "</svg>",
   );
-  parts.push("</svg>");
   return parts.join("");
+}
+
+/** Time regions where two or more turns (of different or the same speaker) are active. */
+function overlapRegions(turns: readonly Turn[]): [number, number][] {
+  const ev = turns.flatMap((t) => [[t.start, 1], [t.end, -1]] as [number, number][])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: [number, number][] = [];
+  let n = 0, from = 0;
+  for (const [t, d] of ev) {
+    if (n < 2 && n + d >= 2) from = t;
+    if (n >= 2 && n + d < 2 && t > from) out.push([from, t]);
+    n += d;
+  }
+  return out;
 }
 
 /** 2-D scatter of projected embeddings, one colour per class. */

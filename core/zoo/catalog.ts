@@ -169,6 +169,24 @@ export const ZOO: readonly ZooModel[] = [
     sources: [],
   },
   {
+    name: "embedkit-ecapa-librispeech",
+    kind: "speaker-embedding",
+    file: "embedkit-ecapa-librispeech.onnx",
+    description:
+      "ECAPA-TDNN C=128 (192-d) trained by `embedkit train --arch ecapa --width 128 --augment default " +
+      "--speed-perturb --average-last 3` with AAM-softmax (s=32, m=0.2) for 20 epochs on LibriSpeech train-clean-100 " +
+      "(251 speakers x 1 utterance), online noise/music/babble/reverberation + SpecAugment, seed 1234; EER 5.82 % " +
+      "on LibriSpeech test-other, 15.7 % on its corrupted copy (bench/corrupted_eer.ts); the recommended speaker " +
+      "model (zoo alias embedkit-speaker; ships with embedkit, no download)",
+    frontend: "metadata",
+    license: "CC-BY-4.0 (trained on LibriSpeech, CC BY 4.0; music augmentation CC BY-SA 3.0 recordings)",
+    bundled: {
+      path: "models/embedkit-ecapa-librispeech.onnx",
+      sha256: "9ae5622d7ddc7420df1846b361447e981b12d006cfc68b2612f9792770982451",
+    },
+    sources: [],
+  },
+  {
     name: "silero-vad",
     kind: "vad",
     file: "silero_vad.onnx",
@@ -198,7 +216,8 @@ export const ZOO: readonly ZooModel[] = [
     name: "pyannote-segmentation-3.0",
     kind: "segmentation",
     file: "pyannote-segmentation-3.0.onnx",
-    description: "pyannote segmentation-3.0 (PyanNet, 10 s chunks, 3 speakers, powerset of 7), sherpa-onnx export",
+    description:
+      "pyannote segmentation-3.0 (PyanNet, 10 s chunks, 3 speakers, powerset of 7), sherpa-onnx export",
     frontend: null,
     license: "MIT (pyannote.audio, CNRS)",
     sources: [{
@@ -224,9 +243,26 @@ export const ZOO: readonly ZooModel[] = [
   },
 ];
 
-/** The entry for `name`, or an error listing the names. */
+/**
+ * Names that stand for another entry, resolved here and only here ({@link zooModel}): every consumer
+ * (`zoo:` model specs, `models pull/verify`, the demo) gets the target entry, so its file is verified
+ * against the target's sha256 on load like any other zoo file.
+ */
+export const ZOO_ALIASES: Readonly<Record<string, string>> = {
+  /** The recommended speaker model that ships with embedkit (the demo's and the speaker registry's default). */
+  "embedkit-speaker": "embedkit-ecapa-librispeech",
+};
+
+/** The entry for `name` (an alias resolves to its target), or an error listing the names. */
 export function zooModel(name: string): ZooModel {
-  const m = ZOO.find((z) => z.name === name);
-  if (!m) throw new Error(`unknown model '${name}'; known: ${ZOO.map((z) => z.name).join(", ")}`);
+  const target = ZOO_ALIASES[name] ?? name;
+  const m = ZOO.find((z) => z.name === target);
+  if (!m) {
+    throw new Error(
+      `unknown model '${name}'; known: ${
+        [...ZOO.map((z) => z.name), ...Object.keys(ZOO_ALIASES)].join(", ")
+      }`,
+    );
+  }
   return m;
 }

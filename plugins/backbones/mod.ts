@@ -10,6 +10,8 @@ import { textBackbone } from "./text.ts";
 import { sileroVad } from "./silero_vad.ts";
 import { energyVadPlugin } from "./energy_vad.ts";
 import { pyannetSegmentation } from "./pyannet_segmentation.ts";
+import { bm25Backbone } from "./bm25.ts";
+import { hybridRrfBackbone } from "./hybrid_rrf.ts";
 
 /** Every built-in plugin of this kind. */
 export const plugins: PluginDefinition[] = [
@@ -20,4 +22,6 @@ export const plugins: PluginDefinition[] = [
   sileroVad,
   energyVadPlugin,
   pyannetSegmentation,
+  bm25Backbone,
+  hybridRrfBackbone,
 ];

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Metric } from "../../contracts/scorer.ts";
-import type { Turn } from "../../diarization/rttm.ts";
+import { type Turn, uemFromTurns } from "../../diarization/rttm.ts";
 import type { Matrix } from "../../matrix.ts";
 import { status } from "../../progress.ts";
 import type { Run } from "./context.ts";
@@ -74,6 +74,19 @@ export async function diarizationFigures(
   }
   const jer = await metric(run, "jer");
   if (jer) out["JER %"] = jer.compute({ reference, hypothesis: hyp }).jer;
+  // speech activity (judges the VAD or the segmentation) with the same no-score zones as the DER
+  // (pyannote's collar is the total width: 2 x the md-eval collar), and cluster/speaker consistency
+  const det = await metric(run, "detection", { collar: 2 * s.collar, skipOverlap: s.skipOverlap });
+  if (det) {
+    const d = det.compute({ reference, hypothesis: hyp, uem: uemFromTurns(reference) });
+    Object.assign(out, {
+      "detection error %": 100 * d.detectionErrorRate,
+      "speech precision %": 100 * d.precision,
+      "speech recall %": 100 * d.recall,
+    });
+  }
+  const pc = (await metric(run, "purity-coverage"))?.compute({ reference, hypothesis: hyp });
+  if (pc) Object.assign(out, { "purity %": 100 * pc.purity, "coverage %": 100 * pc.coverage });
   return out;
 }
 

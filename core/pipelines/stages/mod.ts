@@ -60,3 +60,12 @@ export {
 } from "./runner.ts";
 export { decodeValue, encodeValue, stableStringify } from "./codec.ts";
 export { type TrainingJob, trainModel } from "./train.ts";
+export {
+  type AudioSource,
+  clusterSpeakers,
+  readRecording,
+  referenceOf,
+  type ScoredSystem,
+  scoreSystems,
+  system,
+} from "./diarization.ts";
