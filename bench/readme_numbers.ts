@@ -29,12 +29,19 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
+import {
+  type BenchResults,
+  frontier,
+  markdownTable,
+  TARGET_P50_MS,
+  TARGET_RECALL,
+} from "./speaker_store_table.ts";
 
 type Json = Record<string, unknown>;
 /** A block generator: the results file it reads and the markdown it makes from it. */
 interface Generator {
   readonly file: (o: Options) => string;
-  readonly render: (j: Json, file: string) => string;
+  readonly render: (j: Json, file: string) => string | Promise<string>;
 }
 interface Options {
   readonly demo: string;
@@ -356,6 +363,80 @@ GENERATORS["diarize-bench"] = {
   },
 };
 
+/** The committed speaker-store bench runs (bench/speaker_store_bench.ts): the default run, then extra settings. */
+export const SPEAKER_STORE_RESULTS = [
+  "bench/speaker_store_bench.results.json",
+  "bench/speaker_store_bench.m32_100k.results.json",
+] as const;
+
+GENERATORS["speaker-store"] = {
+  file: () => SPEAKER_STORE_RESULTS[0],
+  async render(j, file) {
+    const extra = await Promise.all(
+      SPEAKER_STORE_RESULTS.slice(1).map((f) => Deno.readTextFile(f).then(JSON.parse, () => null)),
+    );
+    const runs = [j as unknown as BenchResults, ...extra.filter(Boolean) as BenchResults[]];
+    const verdicts = runs.flatMap((r) =>
+      Object.entries(frontier(r)).map(([store, v]) => {
+        const f = v as { speakers: number; bestP50AtRecall099: { efSearch: number; p50Ms: number } | null };
+        const best = f.bestP50AtRecall099;
+        return `${store} ${f.speakers.toLocaleString("en")} (m ${r.hnsw.m}): ${
+          best
+            ? `recall@10 ≥ ${TARGET_RECALL} first at ef_search ${best.efSearch}, p50 ${f2(best.p50Ms)} ms`
+            : `recall@10 never reaches ${TARGET_RECALL}`
+        }`;
+      })
+    );
+    // speaker_store_table.ts writes a compact table; pad it as deno fmt would
+    const [head, , ...body] = markdownTable(...runs).split("\n").map((l) =>
+      l.split("|").slice(1, -1).map((c) => c.trim())
+    );
+    return [
+      table(head, body),
+      "",
+      `Target: p50 ≤ ${TARGET_P50_MS} ms at recall@10 ≥ ${TARGET_RECALL} against exact search. ${
+        verdicts.join("; ")
+      }. ` +
+      `Data: ${j.data} (${j.dim}-d, seed ${j.seed}); ${j.machine}. From \`${
+        [file, ...SPEAKER_STORE_RESULTS.slice(1)].join("`, `")
+      }\` ` +
+      "(`bench/speaker_store_bench.ts`).",
+    ].join("\n");
+  },
+};
+
+GENERATORS["diarize-inline"] = {
+  file: () => DIARIZE_RESULTS.tune,
+  async render(j, file) {
+    const d = j.der as Record<string, number>;
+    const o = j.overlap as { der: Record<string, number> };
+    const long = await Deno.readTextFile(DIARIZE_RESULTS.long).then(JSON.parse, () => null);
+    const rss = long
+      ? `; 4 h: peak RSS ${
+        Math.max(...long.runs.map((r: { peakRssMiB: number }) => r.peakRssMiB / 1024)).toFixed(2)
+      } GiB`
+      : "";
+    return `AMI debug test DER: default ${pct(d.test)}, overlap-aware (oracle segmentation) ${
+      pct(o.der.test)
+    }${rss} (\`${file}\`)`;
+  },
+};
+
+GENERATORS["store-inline"] = {
+  file: () => SPEAKER_STORE_RESULTS[0],
+  render(j) {
+    const f = frontier(j as unknown as BenchResults) as Record<
+      string,
+      { speakers: number; bestRecallAtP50_10ms: { recallAt10: number; p50Ms: number } | null }
+    >;
+    return Object.entries(f).map(([k, v]) =>
+      `${k} ${v.speakers.toLocaleString("en")}: best recall@10 within 10 ms p50 ${
+        v.bestRecallAtP50_10ms ? f3(v.bestRecallAtP50_10ms.recallAt10) : "none"
+      }`
+    ).join("; ");
+  },
+};
+
 const BLOCK = /<!-- BEGIN generated:([\w-]+) -->([\s\S]*?)<!-- END generated:\1 -->/g;
 
 /** Rewrites every known block of `text`; returns the new text and what was (not) done. */
@@ -386,7 +467,7 @@ export async function rewrite(text: string, o: Options): Promise<{ text: string;
     }
     // inline when the marker sits inside a line (a table cell, a sentence that deno fmt may wrap)
     const inline = m.index! > 0 && text[m.index! - 1] !== "\n";
-    const content = gen.render(j, file);
+    const content = await gen.render(j, file);
     const next = inline
       ? `<!-- BEGIN generated:${name} -->${content}<!-- END generated:${name} -->`.replace(/\s*\n\s*/g, " ")
       : `<!-- BEGIN generated:${name} -->\n${content}\n<!-- END generated:${name} -->`;

@@ -12,7 +12,8 @@
  */
 import { parseArgs } from "node:util";
 import { gemmNT } from "../core/autodiff/gemm.ts";
-import { createGpuGemm, selectTrainingDevice } from "../core/kernels/webgpu_gemm.ts";
+import { createGpuGemm } from "../core/kernels/webgpu_gemm.ts";
+import { selectTrainingDevice } from "../core/kernels/training_device.ts";
 import { createGpuGemmSync } from "../core/kernels/webgpu_gemm_sync.ts";
 import { Rng } from "../core/random.ts";
 

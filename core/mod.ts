@@ -21,11 +21,16 @@ export { check, type Checks, closest, withDefaults } from "./config.ts";
 export { definePlugin, type PluginDeclaration } from "./plugin.ts";
 export {
   allowedText,
+  type Bounds,
   type ConfigOf,
+  type ConfigSchema,
+  type NumberExtras,
   opt,
   type OptionBuilders,
   type OptionDecl,
+  type OptionsOf,
   type OptionsSchema,
+  type OptionType,
   resolveConfig,
   type SchemaOf,
 } from "./options.ts";

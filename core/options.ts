@@ -82,7 +82,8 @@ export type OptionsOf<S> = {
   [K in keyof S]?: S[K] extends OptionDecl<infer T> ? T : OptionsOf<S[K]>;
 };
 
-interface NumberExtras extends Bounds {
+/** Extra settings of a number option: nullability and a custom check. */
+export interface NumberExtras extends Bounds {
   /** Allow `null` (unset). */
   readonly nullable?: boolean;
   /** Custom check (see {@link OptionDecl.check}). */

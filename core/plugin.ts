@@ -33,10 +33,16 @@ export interface PluginDeclaration<K extends PluginKind, S extends OptionsSchema
   readonly module?: string;
   /** Every option, declared once. */
   readonly options: S;
-  /** Checks that involve several options (per-option bounds are checked already). */
-  validate?(config: ConfigOf<S>): void;
-  /** Builds a ready instance from a validated config (`context.registry` gives the plugins it builds on). */
-  create(config: ConfigOf<S>, context?: PluginContext): I | Promise<I>;
+  /**
+   * Checks that involve several options (per-option bounds are checked already). `component` is the
+   * plugin's label for error messages, `kind 'name'` (as ConfigError expects it).
+   */
+  validate?(config: ConfigOf<S>, component: string): void;
+  /**
+   * Builds a ready instance from a validated config (`context.registry` gives the plugins it builds on;
+   * `component` as for `validate`).
+   */
+  create(config: ConfigOf<S>, context: PluginContext | undefined, component: string): I | Promise<I>;
 }
 
 /** Builds a plugin definition from declared options. */
@@ -56,8 +62,8 @@ export function definePlugin<K extends PluginKind, const S extends OptionsSchema
     options: helpOf(d.options) as { readonly [P in keyof ConfigOf<S>]: string },
     validate(config: ConfigOf<S>): void {
       validateConfig(component, d.options, config);
-      cross?.call(d, config);
+      cross?.call(d, config, component);
     },
-    create: (config: ConfigOf<S>, context?: PluginContext) => d.create(config, context),
+    create: (config: ConfigOf<S>, context?: PluginContext) => d.create(config, context, component),
   };
 }

@@ -100,3 +100,14 @@ export async function writeKaldiDataDir(
   await Deno.writeTextFile(join(dir, "utt2spk"), u2s.join("\n") + "\n");
   return dir;
 }
+
+/** sherpa-onnx-node's module, or null after a visible SKIP line where its native addon does not load here. */
+// deno-lint-ignore no-explicit-any
+export async function loadSherpa(): Promise<any | null> {
+  try {
+    return (await import("sherpa-onnx-node")).default;
+  } catch (e) {
+    console.error(`SKIP: sherpa-onnx-node does not load here: ${(e as Error).message}`);
+    return null;
+  }
+}

@@ -122,7 +122,10 @@ export function meanStdPool(x: Tensor, o: { unbiased?: boolean; eps?: number } =
       for (let t = 0; t < T; t++) m += xd[off + t];
       m /= T;
       let v = 0;
-      for (let t = 0; t < T; t++) v += (xd[off + t] - m) ** 2;
+      for (let t = 0; t < T; t++) {
+        const e = xd[off + t] - m;
+        v += e * e;
+      }
       const s = Math.sqrt(v / den + eps);
       mu[b * C + c] = m;
       sd[b * C + c] = s;

@@ -9,6 +9,7 @@ import { gemmNN, gemmNT, transpose2d, wasmWorthIt } from "./gemm.ts";
 import { convForward, type ConvGeometry, convTapsBackward } from "./conv_taps.ts";
 import { bnApply, bnBackward, type BnGeometry, bnStatistics, reluInPlace } from "./bn_kernels.ts";
 import { releaseBuffer, scratch, takeBuffer } from "./scratch.ts";
+import { meanStdPool } from "./channel_ops.ts";
 
 /** Options of {@link conv1d}. */
 export interface Conv1dOptions {
@@ -376,35 +377,5 @@ export function statsPool(x: Tensor, eps = 1e-5): Tensor {
   if (x.shape.length !== 3) {
     throw new RangeError(`statsPool: expects [batch, channels, time], got [${x.shape}]`);
   }
-  const [B, C, T] = x.shape, xd = x.data;
-  const out = new Float32Array(B * 2 * C), mu = new Float64Array(B * C), sd = new Float64Array(B * C);
-  for (let b = 0; b < B; b++) {
-    for (let c = 0; c < C; c++) {
-      const o = (b * C + c) * T;
-      let m = 0;
-      for (let t = 0; t < T; t++) m += xd[o + t];
-      m /= T;
-      let v = 0;
-      for (let t = 0; t < T; t++) {
-        const e = xd[o + t] - m;
-        v += e * e;
-      }
-      const s = Math.sqrt(v / T + eps);
-      mu[b * C + c] = m;
-      sd[b * C + c] = s;
-      out[b * 2 * C + c] = m;
-      out[b * 2 * C + C + c] = s;
-    }
-  }
-  return result(out, [B, 2 * C], [x], (g) => {
-    // d mean/dx = 1/T; d sd/dx = (x - mean) / (T sd)
-    const gx = x.gradBuf();
-    for (let b = 0; b < B; b++) {
-      for (let c = 0; c < C; c++) {
-        const o = (b * C + c) * T, m = mu[b * C + c];
-        const gm = g[b * 2 * C + c] / T, gs = g[b * 2 * C + C + c] / (T * sd[b * C + c]);
-        for (let t = 0; t < T; t++) gx[o + t] += gm + gs * (xd[o + t] - m);
-      }
-    }
-  });
+  return meanStdPool(x, { unbiased: false, eps });
 }

@@ -9,8 +9,9 @@
  * - Buffers: the A, B, C, read-back and uniform buffers are created once and grown (never shrunk) as
  *   products get larger; calls are serialised on one queue so they can share them.
  * - Selection: {@link createGpuGemm} returns no GEMM (with the reason) unless a NON-fallback adapter exists
- *   and a probe product of every transpose variant agrees with the WASM kernel; {@link selectTrainingDevice}
- *   is the one place that turns a user preference ("auto" | "wasm" | "webgpu") into a device.
+ *   and a probe product of every transpose variant agrees with the WASM kernel; `selectTrainingDevice`
+ *   (core/kernels/training_device.ts) is the one place that turns a user preference into a device.
+ * - Kernel source: core/kernels/webgpu_gemm_shader.ts; shared types and checks: core/kernels/webgpu_gemm_api.ts.
  *
  * WebGPU read-back is asynchronous (mapAsync), so these products return Promises. The synchronous autodiff
  * tape uses the blocking front in core/kernels/webgpu_gemm_sync.ts (device in a worker, Atomics.wait),
@@ -18,151 +19,20 @@
  * @module
  */
 import { dotMatrix } from "./distance.ts";
-import { type GpuAdapterProbe, requestGpuAdapter } from "./webgpu_adapter.ts";
+import { requestGpuAdapter } from "./webgpu_adapter.ts";
 import { Rng } from "../random.ts";
-import { createGpuGemmSync, type GpuGemmSync } from "./webgpu_gemm_sync.ts";
+import {
+  adapterRefusal,
+  checkDims,
+  type GpuGemm,
+  type GpuGemmOptions,
+  type GpuGemmResult,
+  type Parity,
+  type Transposes,
+} from "./webgpu_gemm_api.ts";
+import { gemmShader, TM, TN } from "./webgpu_gemm_shader.ts";
 
-/** Output rows/cols per workgroup tile and the K step through workgroup memory. */
-const TM = 64, TN = 64, TK = 16;
-
-/** Which operands are stored transposed. */
-export interface Transposes {
-  /** A is stored [K, M] (use Aᵀ). */
-  readonly transA?: boolean;
-  /** B is stored [N, K] (use Bᵀ); A·Bᵀ is the layout of `dotMatrix`. */
-  readonly transB?: boolean;
-}
-
-/** Result of a parity check against the WASM kernel. */
-export interface Parity {
-  /** Largest |webgpu - wasm| over the probe products. */
-  readonly maxAbsDiff: number;
-  /** Largest |wasm| value (the tolerance scales with it). */
-  readonly refMax: number;
-  /** Tolerance used: parityTol * max(1, refMax). */
-  readonly tol: number;
-  /** True when maxAbsDiff <= tol. */
-  readonly passed: boolean;
-}
-
-/** A WebGPU matrix-product engine (row-major Float32 operands). */
-export interface GpuGemm {
-  /** The adapter it runs on. */
-  readonly adapter: string;
-  /** True when that adapter is a software (fallback) one. */
-  readonly software: boolean;
-  /** C[m,n] = A[m,k] · B[n,k]ᵀ (the layout of `dotMatrix`). */
-  matmulABt(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Promise<Float32Array>;
-  /** C[m,n] = A[m,k] · B[k,n]. */
-  matmulAB(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Promise<Float32Array>;
-  /** C[m,n] = A[k,m]ᵀ · B[k,n]. */
-  matmulAtB(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Promise<Float32Array>;
-  /** General form: C[m,n] = op(A)·op(B); `out` (length >= m·n) receives C, added to it when `accumulate`. */
-  matmul(
-    a: Float32Array,
-    b: Float32Array,
-    m: number,
-    n: number,
-    k: number,
-    t?: Transposes,
-    out?: Float32Array,
-    accumulate?: boolean,
-  ): Promise<Float32Array>;
-  /** Releases the GPU buffers and the device. */
-  dispose(): void;
-}
-
-/** Options of {@link createGpuGemm}. */
-export interface GpuGemmOptions {
-  /** Also accept a software (fallback) adapter such as llvmpipe: for testing the kernel only. */
-  readonly allowFallbackAdapter?: boolean;
-  /** Parity tolerance: max |webgpu - wasm| <= parityTol * max(1, max |wasm|). Default 1e-4. */
-  readonly parityTol?: number;
-  /** Seed of the probe operands (default 1234). */
-  readonly seed?: number;
-}
-
-/** What {@link createGpuGemm} (and, with G = GpuGemmSync, createGpuGemmSync) returns: the engine, or null and why. */
-export interface GpuGemmResult<G = GpuGemm> {
-  /** The engine, or null when refused. */
-  readonly gemm: G | null;
-  /** Why this outcome (adapter name, parity max abs diff, or the reason for refusing). */
-  readonly reason: string;
-  /** The parity check, when one ran. */
-  readonly parity?: Parity;
-}
-
-/** WGSL of one transpose variant. Index expressions read A(i,k) and B(k,j) from their stored layouts. */
-export function gemmShader(transA: boolean, transB: boolean): string {
-  // A tile is staged as As[kk * TM + ii], B tile as Bs[kk * TN + jj]. The flat load index `e` is split so
-  // that consecutive invocations read consecutive addresses of the stored layout.
-  const aLoad = transA
-    ? `let ii = e % ${TM}u; let kk = e / ${TM}u; let gi = row0 + ii; let gk = k0 + kk;
-      var v = 0.0; if (gi < dims.M && gk < dims.K) { v = A[gk * dims.M + gi]; }`
-    : `let kk = e % ${TK}u; let ii = e / ${TK}u; let gi = row0 + ii; let gk = k0 + kk;
-      var v = 0.0; if (gi < dims.M && gk < dims.K) { v = A[gi * dims.K + gk]; }`;
-  const bLoad = transB
-    ? `let kk = e % ${TK}u; let jj = e / ${TK}u; let gj = col0 + jj; let gk = k0 + kk;
-      var w = 0.0; if (gj < dims.N && gk < dims.K) { w = B[gj * dims.K + gk]; }`
-    : `let jj = e % ${TN}u; let kk = e / ${TN}u; let gj = col0 + jj; let gk = k0 + kk;
-      var w = 0.0; if (gj < dims.N && gk < dims.K) { w = B[gk * dims.N + gj]; }`;
-  return /* wgsl */ `
-struct Dims { M: u32, N: u32, K: u32, pad: u32 }
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read> B: array<f32>;
-@group(0) @binding(2) var<storage, read_write> C: array<f32>;
-@group(0) @binding(3) var<uniform> dims: Dims;
-
-var<workgroup> As: array<f32, ${TK * TM}>;
-var<workgroup> Bs: array<f32, ${TK * TN}>;
-
-@compute @workgroup_size(16, 16, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>,
-        @builtin(local_invocation_id) lid: vec3<u32>,
-        @builtin(local_invocation_index) li: u32) {
-  let row0 = wg.y * ${TM}u;
-  let col0 = wg.x * ${TN}u;
-  var acc: array<f32, 16>;
-  for (var k0 = 0u; k0 < dims.K; k0 += ${TK}u) {
-    for (var r = 0u; r < ${(TK * TM) / 256}u; r++) {
-      let e = li + r * 256u;
-      ${aLoad}
-      As[kk * ${TM}u + ii] = v;
-    }
-    for (var r = 0u; r < ${(TK * TN) / 256}u; r++) {
-      let e = li + r * 256u;
-      ${bLoad}
-      Bs[kk * ${TN}u + jj] = w;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < ${TK}u; kk++) {
-      let a0 = As[kk * ${TM}u + lid.y];
-      let a1 = As[kk * ${TM}u + lid.y + 16u];
-      let a2 = As[kk * ${TM}u + lid.y + 32u];
-      let a3 = As[kk * ${TM}u + lid.y + 48u];
-      let b = vec4<f32>(Bs[kk * ${TN}u + lid.x], Bs[kk * ${TN}u + lid.x + 16u],
-                        Bs[kk * ${TN}u + lid.x + 32u], Bs[kk * ${TN}u + lid.x + 48u]);
-      for (var c = 0u; c < 4u; c++) {
-        acc[c] = fma(a0, b[c], acc[c]);
-        acc[4u + c] = fma(a1, b[c], acc[4u + c]);
-        acc[8u + c] = fma(a2, b[c], acc[8u + c]);
-        acc[12u + c] = fma(a3, b[c], acc[12u + c]);
-      }
-    }
-    workgroupBarrier();
-  }
-  for (var r = 0u; r < 4u; r++) {
-    let gi = row0 + lid.y + r * 16u;
-    if (gi < dims.M) {
-      for (var c = 0u; c < 4u; c++) {
-        let gj = col0 + lid.x + c * 16u;
-        if (gj < dims.N) { C[gi * dims.N + gj] = acc[r * 4u + c]; }
-      }
-    }
-  }
-}
-`;
-}
+export type { GpuGemm, GpuGemmOptions, GpuGemmResult, Parity, Transposes } from "./webgpu_gemm_api.ts";
 
 /** The reused buffers: operands, product, and the mappable read-back copy. */
 type SlotName = "a" | "b" | "c" | "read";
@@ -171,15 +41,6 @@ type SlotName = "a" | "b" | "c" | "read";
 interface Slot {
   buf?: GPUBuffer;
   bytes: number;
-}
-
-/** Throws unless the product sizes m, n, k are integers >= 0 (shared with the synchronous front). */
-export function checkDims(m: number, n: number, k: number): void {
-  for (const [name, v] of [["m", m], ["n", n], ["k", k]] as const) {
-    if (!Number.isInteger(v) || v < 0) {
-      throw new RangeError(`webgpu gemm: ${name} must be an integer >= 0, got ${v}`);
-    }
-  }
 }
 
 function checkShape(what: string, arr: Float32Array, need: number, shape: string): void {
@@ -441,76 +302,4 @@ export async function createGpuGemm(opts: GpuGemmOptions = {}): Promise<GpuGemmR
     };
   }
   return { gemm, reason: `webgpu on ${probe.description}; parity ${diff}`, parity };
-}
-
-/** Why training must not use this adapter (none, or a software one not explicitly allowed); undefined = usable. */
-export function adapterRefusal(probe: GpuAdapterProbe, opts: GpuGemmOptions = {}): string | undefined {
-  if (!probe.ok) return probe.description;
-  if (probe.software && !opts.allowFallbackAdapter) {
-    return `${probe.description} refused (software adapters ran 10-80x slower than wasm here and are not trusted)`;
-  }
-  return undefined;
-}
-
-/** A training-device preference. */
-export type TrainingDevicePref = "auto" | "wasm" | "webgpu";
-
-/** What {@link selectTrainingDevice} chose and why. */
-export interface TrainingDevice {
-  /** Where training's large matrix products run. */
-  readonly device: "wasm" | "webgpu";
-  /** Why (the adapter and parity max abs diff, or why webgpu was refused). */
-  readonly reason: string;
-  /** The parity check, when one ran. */
-  readonly parity?: Parity;
-  /** The async GEMM engine when `device` is "webgpu" and `sync` was not asked for (dispose it when done). */
-  readonly gemm?: GpuGemm;
-  /** The blocking GEMM engine (worker-backed) when `device` is "webgpu" and `sync` was asked for. */
-  readonly gemmSync?: GpuGemmSync;
-}
-
-/** Options of {@link selectTrainingDevice}. */
-export interface SelectOptions extends GpuGemmOptions {
-  /** Where a refused explicit "webgpu" request is reported (default: stderr). */
-  readonly log?: (msg: string) => void;
-  /**
-   * Return a blocking engine (`gemmSync`, device in a worker: core/kernels/webgpu_gemm_sync.ts) for
-   * synchronous callers such as the autodiff tape, instead of the async `gemm`.
-   */
-  readonly sync?: boolean;
-}
-
-/**
- * THE one place that picks the training device. "wasm": the WASM SIMD kernels. "webgpu" and "auto": the
- * WebGPU GEMM when {@link createGpuGemm} accepts a real adapter that passes parity, else wasm with the reason
- * (an explicit "webgpu" request that falls back is also reported on `log`).
- */
-export async function selectTrainingDevice(
-  pref: TrainingDevicePref,
-  opts: SelectOptions = {},
-): Promise<TrainingDevice> {
-  if (pref !== "auto" && pref !== "wasm" && pref !== "webgpu") {
-    throw new RangeError(`training device must be one of auto, wasm, webgpu, got '${pref}'`);
-  }
-  if (pref === "wasm") return { device: "wasm", reason: "wasm requested" };
-  const { log: _log, sync, ...gemmOpts } = opts;
-  if (sync) {
-    const s = await createGpuGemmSync(gemmOpts);
-    if (s.gemm) return { device: "webgpu", reason: s.reason, parity: s.parity, gemmSync: s.gemm };
-    return refused(pref, s.reason, s.parity, opts.log);
-  }
-  const r = await createGpuGemm(gemmOpts);
-  if (r.gemm) return { device: "webgpu", reason: r.reason, parity: r.parity, gemm: r.gemm };
-  return refused(pref, r.reason, r.parity, opts.log);
-}
-
-function refused(
-  pref: TrainingDevicePref,
-  why: string,
-  parity: Parity | undefined,
-  log: ((msg: string) => void) | undefined,
-): TrainingDevice {
-  const reason = `webgpu not used: ${why}; training on wasm`;
-  if (pref === "webgpu") (log ?? ((m: string) => console.error(m)))(`embedkit: ${reason}`);
-  return { device: "wasm", reason, parity };
 }

@@ -12,11 +12,12 @@ import { requestGpuAdapter } from "./webgpu_adapter.ts";
 import {
   adapterRefusal,
   checkDims,
+  type GemmCall,
   type GpuGemmOptions,
   type GpuGemmResult,
   type Parity,
   type Transposes,
-} from "./webgpu_gemm.ts";
+} from "./webgpu_gemm_api.ts";
 
 /** Bytes of the worker control block: 16 bytes of Int32 words, then room for an error message. */
 export const CTRL_BYTES: number = 16 + 1024;
@@ -28,16 +29,7 @@ export interface GpuGemmSync {
   /** True when that adapter is a software (fallback) one. */
   readonly software: boolean;
   /** C[m,n] = op(A)·op(B) (see GpuGemm.matmul); `out` receives C, added to it when `accumulate`. */
-  matmulSync(
-    a: Float32Array,
-    b: Float32Array,
-    m: number,
-    n: number,
-    k: number,
-    t?: Transposes,
-    out?: Float32Array,
-    accumulate?: boolean,
-  ): Float32Array;
+  matmulSync: GemmCall<Float32Array>;
   /** Stops the worker and releases the device. */
   dispose(): void;
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import { tokenize } from "./tfidf.ts";
+import { insertTopK } from "./top_k.ts";
 
 /** Options of {@link Bm25Index}. */
 export interface Bm25Options {
@@ -33,19 +34,7 @@ export function topKOfRow(scores: ArrayLike<number>, k: number): Ranking {
   const n = scores.length, kk = Math.min(k, n);
   const idx = new Int32Array(kk), val = new Float64Array(kk).fill(-Infinity);
   let m = 0;
-  for (let j = 0; j < n; j++) {
-    const s = scores[j];
-    if (m === kk && !(s > val[kk - 1])) continue;
-    let p = m < kk ? m : kk - 1;
-    while (p > 0 && val[p - 1] < s) {
-      val[p] = val[p - 1];
-      idx[p] = idx[p - 1];
-      p--;
-    }
-    val[p] = s;
-    idx[p] = j;
-    if (m < kk) m++;
-  }
+  for (let j = 0; j < n; j++) m = insertTopK(idx, val, m, j, scores[j]);
   return { indices: idx.subarray(0, m), scores: Float32Array.from(val.subarray(0, m)) };
 }
 

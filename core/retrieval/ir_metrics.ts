@@ -16,6 +16,7 @@
  * @module
  */
 import type { Matrix } from "../matrix.ts";
+import { insertTopK } from "./top_k.ts";
 
 /** Cut-offs per metric. */
 export interface IrCutoffs {
@@ -62,17 +63,7 @@ export function topKRows(scores: ArrayLike<number>, rows: number, cols: number, 
     for (let j = 0; j < cols; j++) {
       const s = scores[base + j];
       if (Number.isNaN(s)) throw new RangeError(`score of query ${q}, document ${j} is NaN`);
-      if (n === kk && !(s > val[kk - 1])) continue;
-      // Insert after every kept entry with score >= s (earlier index wins ties).
-      let p = n < kk ? n : kk - 1;
-      while (p > 0 && val[p - 1] < s) {
-        val[p] = val[p - 1];
-        idx[p] = idx[p - 1];
-        p--;
-      }
-      val[p] = s;
-      idx[p] = j;
-      if (n < kk) n++;
+      n = insertTopK(idx, val, n, j, s);
     }
     out.push(idx.subarray(0, n));
   }

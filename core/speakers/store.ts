@@ -32,67 +32,22 @@ import {
 } from "./schema.ts";
 import { checkSameModel, type ModelId } from "./model_id.ts";
 import { StoreError } from "./errors.ts";
+import type {
+  EnrollItem,
+  EnrollResult,
+  Match,
+  SearchOptions,
+  SpeakerInfo,
+  SpeakerRole,
+  StoredHook,
+} from "./store_types.ts";
+import { meanOfNormalised, unit } from "./model_vector.ts";
 
-/** One enrollment utterance. */
-export interface EnrollItem {
-  /** sha256 of the audio file's bytes. */
-  readonly audioSha256: string;
-  /** Where it came from (file path as given). */
-  readonly source: string;
-  /** Duration in seconds (informational). */
-  readonly seconds?: number;
-  readonly embedding: Float32Array;
-}
-
-/** What an enrollment did. */
-export interface EnrollResult {
-  readonly name: string;
-  readonly role: SpeakerRole;
-  /** Utterances added now. */
-  readonly added: number;
-  /** Utterances skipped because this speaker already had the same audio. */
-  readonly duplicates: number;
-  /** Utterances the speaker's model vector now averages. */
-  readonly utterances: number;
-}
-
-/** 'enrolled' speakers are searched; 'cohort' speakers only feed score normalisation. */
-export type SpeakerRole = "enrolled" | "cohort";
-
-/** A speaker as listed. */
-export interface SpeakerInfo {
-  readonly name: string;
-  readonly role: SpeakerRole;
-  readonly utterances: number;
-  readonly modelSha256: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** A search hit: a speaker and its cosine score. */
-export interface Match {
-  readonly name: string;
-  readonly score: number;
-  readonly utterances: number;
-  /** The speaker's model vector (when asked for). */
-  readonly model?: Float32Array;
-}
-
-/** Search options. */
-export interface SearchOptions {
-  /** HNSW candidate list size (pgvector `hnsw.ef_search`, default 100; raised to k when smaller). */
-  readonly efSearch?: number;
-  /** Exact search (sequential scan) instead of the HNSW index. */
-  readonly exact?: boolean;
-  /** Also return each hit's model vector (AS-norm needs it). */
-  readonly withVectors?: boolean;
-}
+export type * from "./store_types.ts";
+export { meanOfNormalised } from "./model_vector.ts";
 
 /** Candidates beyond k the index returns for re-ranking by the exact score. */
 const RERANK_EXTRA = 10;
-
-/** Called after a speaker's rows and model are written, before the transaction commits (tests crash here). */
-export type StoredHook = (name: string, rows: number) => void | Promise<void>;
 
 /** Speakers, utterances and model vectors in one PostgreSQL/PGlite database. */
 export class SpeakerStore {
@@ -432,24 +387,4 @@ function checkName(where: string, name: string): string {
     );
   }
   return name;
-}
-
-/** `v` scaled to unit length (zero stays zero). */
-function unit(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let j = 0; j < v.length; j++) n += v[j] * v[j];
-  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-  return v.map((x) => x * inv);
-}
-
-/** Mean of L2-normalised vectors (float64 accumulation), the provisional model before SQL recomputes it. */
-export function meanOfNormalised(rows: readonly Float32Array[]): Float32Array {
-  const d = rows[0].length, acc = new Float64Array(d);
-  for (const r of rows) {
-    let n = 0;
-    for (let j = 0; j < d; j++) n += r[j] * r[j];
-    const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-    for (let j = 0; j < d; j++) acc[j] += r[j] * inv;
-  }
-  return Float32Array.from(acc, (x) => x / rows.length);
 }

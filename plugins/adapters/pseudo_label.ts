@@ -18,8 +18,6 @@ import { trainHead } from "../../core/nn/head.ts";
 import { labelMeans } from "../../core/cluster/kmeans.ts";
 import { applyFitted, HEAD_OPTIONS, headLoss, isOptionsObject, namesPlugin } from "./head_kit.ts";
 
-const NAME = "adapter 'pseudo-label'";
-
 /** `pseudo-label` adapter plugin. */
 export const pseudoLabelAdapter = definePlugin({
   kind: "adapter",
@@ -43,8 +41,8 @@ export const pseudoLabelAdapter = definePlugin({
     keep: opt.integer(10, "rows nearest each centroid kept as pseudo-labelled (N)", { min: 1 }),
     ...HEAD_OPTIONS,
   },
-  validate(c) {
-    if (c.kMax < c.kMin) throw new ConfigError(NAME, `kMax (${c.kMax}) must be >= kMin (${c.kMin})`);
+  validate(c, component) {
+    if (c.kMax < c.kMin) throw new ConfigError(component, `kMax (${c.kMax}) must be >= kMin (${c.kMin})`);
   },
   create(c, ctx): Adapter {
     const reg = ctx?.registry ?? registry;

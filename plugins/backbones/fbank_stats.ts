@@ -37,8 +37,6 @@ const OPTIONS = {
 /** Options of the fbank-stats backbone. */
 export type FbankStatsConfig = ConfigOf<typeof OPTIONS>;
 
-const NAME = "backbone 'fbank-stats'";
-
 /** Pools one utterance's fbank into a stats vector. */
 export function poolStats(
   feats: { rows: number; cols: number; data: Float32Array },
@@ -92,12 +90,12 @@ export const fbankStatsBackbone = definePlugin({
   description: "training-free baseline: mean and std of log-mel fbank over speech frames (no model weights)",
   module: import.meta.url,
   options: OPTIONS,
-  validate(c) {
+  validate(c, component) {
     if (c.cmn && c.stats === "mean") {
-      throw new ConfigError(NAME, "cmn=true zeroes the means: use stats=std or mean+std");
+      throw new ConfigError(component, "cmn=true zeroes the means: use stats=std or mean+std");
     }
   },
-  create(c): Backbone {
+  create(c, _ctx, component): Backbone {
     const opts = {
       ...FBANK_PRESETS.wespeaker,
       numMelBins: c.numMelBins,
@@ -116,10 +114,10 @@ export const fbankStatsBackbone = definePlugin({
         // errors reject the promise (a Promise-returning method should not throw synchronously)
         return new Promise((resolve) =>
           resolve(inputs.map((inp) => {
-            if (!inp.samples) throw new ConfigError(NAME, `input '${inp.id}' has no audio samples`);
+            if (!inp.samples) throw new ConfigError(component, `input '${inp.id}' has no audio samples`);
             if (inp.sampleRate !== undefined && inp.sampleRate !== c.sampleRate) {
               throw new ConfigError(
-                NAME,
+                component,
                 `input '${inp.id}' is ${inp.sampleRate} Hz but the backbone expects ${c.sampleRate} Hz; resample it or set sampleRate`,
               );
             }

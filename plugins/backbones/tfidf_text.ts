@@ -14,8 +14,6 @@ import { ConfigError, InputError } from "../../core/errors.ts";
 import { TfidfModel, tokenize } from "../../core/retrieval/tfidf.ts";
 import { fnv1a } from "../../core/hash.ts";
 
-const NAME = "backbone 'tfidf-text'";
-
 /** `tfidf-text` backbone plugin. */
 export const tfidfTextBackbone = definePlugin({
   kind: "backbone",
@@ -34,7 +32,7 @@ export const tfidfTextBackbone = definePlugin({
       "fold terms beyond dim into dim buckets by signed hashing instead of refusing",
     ),
   },
-  create(c): Backbone {
+  create(c, _ctx, component): Backbone {
     let model: TfidfModel | undefined;
     let slot: Int32Array | undefined; // vocabulary index -> dense dimension (or hashed bucket)
     let sign: Float32Array | undefined;
@@ -44,7 +42,7 @@ export const tfidfTextBackbone = definePlugin({
       const nv = model.vocabulary.size;
       if (nv > c.dim && !c.hashing) {
         throw new ConfigError(
-          NAME,
+          component,
           `the vocabulary has ${nv} terms but dim is ${c.dim}; raise dim to >= ${nv} or set hashing: true`,
         );
       }

@@ -9,8 +9,6 @@ import { countLabels, linkage } from "../../core/cluster/linkage.ts";
 import { AHC_OPTIONS, condensedDistances, cutLinkage, validateAhc } from "../../core/cluster/ahc_options.ts";
 import { checkedClusterer } from "./cluster_kit.ts";
 
-const NAME = "clusterer 'ahc'";
-
 /** `ahc` clusterer plugin. */
 export const ahcClusterer = definePlugin({
   kind: "clusterer",
@@ -20,8 +18,8 @@ export const ahcClusterer = definePlugin({
   module: import.meta.url,
   options: AHC_OPTIONS,
   validate: (c) => validateAhc(c),
-  create: (c): Clusterer =>
-    checkedClusterer(NAME, (x, req) => {
+  create: (c, _ctx, component): Clusterer =>
+    checkedClusterer(component, (x, req) => {
       const n = x.rows;
       if (n === 0) {
         return { labels: new Int32Array(0), numClusters: 0, extra: { linkage: new Float64Array(0) } };

@@ -15,8 +15,6 @@ import { LINKAGES } from "../../core/cluster/linkage.ts";
 import { clusterLarge } from "../../core/diarization/segmentation/long_clustering.ts";
 import { checkedClusterer } from "./cluster_kit.ts";
 
-const NAME = "clusterer 'ahc-large'";
-
 /** `ahc-large` clusterer plugin. */
 export const ahcLargeClusterer = definePlugin({
   kind: "clusterer",
@@ -54,12 +52,12 @@ export const ahcLargeClusterer = definePlugin({
     firstPass: opt.oneOf(["blocks", "finch"] as const, "blocks", "grouping above the budget"),
     reassign: opt.boolean(false, "move every row to its closest final centroid afterwards"),
   },
-  create: (c): Clusterer =>
-    checkedClusterer(NAME, (x, req) => {
+  create: (c, _ctx, component): Clusterer =>
+    checkedClusterer(component, (x, req) => {
       const numClusters = req.numClusters ?? (c.numClusters || undefined);
       if (numClusters === undefined && c.threshold === null) {
         throw new ConfigError(
-          NAME,
+          component,
           "no stopping rule: pass request.numClusters, or set 'numClusters' or 'threshold' in the options",
         );
       }

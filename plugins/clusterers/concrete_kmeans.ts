@@ -15,8 +15,6 @@ import { kmeansPlusPlus } from "../../core/cluster/kmeans.ts";
 import { concreteAssign, distortion } from "../../core/cluster/concrete.ts";
 import { checkedClusterer, seedOption } from "./cluster_kit.ts";
 
-const NAME = "clusterer 'concrete-kmeans'";
-
 /** `concrete-kmeans` clusterer plugin. */
 export const concreteKmeansClusterer = definePlugin({
   kind: "clusterer",
@@ -49,15 +47,15 @@ export const concreteKmeansClusterer = definePlugin({
       "seed of k-means++ and the Gumbel noise (request.seed overrides); recorded in extra.seed",
     ),
   },
-  create: (c): Clusterer =>
-    checkedClusterer(NAME, (x, req) => {
+  create: (c, _ctx, component): Clusterer =>
+    checkedClusterer(component, (x, req) => {
       const k = req.numClusters ?? (c.k || undefined);
       if (k === undefined) {
-        throw new ConfigError(NAME, "needs a cluster count: set 'k' or pass request.numClusters");
+        throw new ConfigError(component, "needs a cluster count: set 'k' or pass request.numClusters");
       }
       const seed = req.seed ?? c.seed;
       if (x.rows === 0) return { labels: new Int32Array(0), numClusters: 0, extra: { seed } };
-      if (k < 1 || k > x.rows) throw new ConfigError(NAME, `k = ${k} must be in [1, ${x.rows}]`);
+      if (k < 1 || k > x.rows) throw new ConfigError(component, `k = ${k} must be in [1, ${x.rows}]`);
       const rng = new Rng(seed);
       const d = x.cols;
       const seeds = kmeansPlusPlus(x, k, rng, false);

@@ -9,8 +9,6 @@ import { finch, FINCH_SEARCH, finchToCount } from "../../core/cluster/finch.ts";
 import { status } from "../../core/progress.ts";
 import { checkedClusterer, distanceOption, seedOption } from "./cluster_kit.ts";
 
-const NAME = "clusterer 'finch'";
-
 /** `finch` clusterer plugin. */
 export const finchClusterer = definePlugin({
   kind: "clusterer",
@@ -37,8 +35,8 @@ export const finchClusterer = definePlugin({
     ),
     seed: seedOption("seed of the approximate search (request.seed overrides); recorded in extra.seed"),
   },
-  create: (c): Clusterer =>
-    checkedClusterer(NAME, (x, req) => {
+  create: (c, _ctx, component): Clusterer =>
+    checkedClusterer(component, (x, req) => {
       const seed = req.seed ?? c.seed;
       const search = { annAbove: c.annAbove, ann: { ...FINCH_SEARCH.ann, seed } };
       const h = finch(

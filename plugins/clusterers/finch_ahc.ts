@@ -19,8 +19,6 @@ import { countLabels, linkage } from "../../core/cluster/linkage.ts";
 import { AHC_OPTIONS, type AhcConfig, cutLinkage, validateAhc } from "../../core/cluster/ahc_options.ts";
 import { checkedClusterer, distanceOption } from "./cluster_kit.ts";
 
-const NAME = "clusterer 'finch-ahc'";
-
 /** Condensed distances between the m initial clusters, exact for the linkage (see module doc). */
 function clusterDistances(
   x: Matrix,
@@ -84,9 +82,9 @@ export const finchAhcClusterer = definePlugin({
     ...AHC_OPTIONS,
     finchMetric: distanceOption("cosine", "first-neighbour distance of the FINCH step: cosine or euclidean"),
   },
-  validate: (c) => validateAhc(c, NAME),
-  create: (c): Clusterer =>
-    checkedClusterer(NAME, (x, req) => {
+  validate: (c, component) => validateAhc(c, component),
+  create: (c, _ctx, component): Clusterer =>
+    checkedClusterer(component, (x, req) => {
       const n = x.rows;
       if (n === 0) return { labels: new Int32Array(0), numClusters: 0 };
       const first = finch(x, c.finchMetric).partitions[0];
@@ -98,7 +96,7 @@ export const finchAhcClusterer = definePlugin({
         return { labels: first, numClusters: m, extra: { firstPartition: first, firstCount: m } };
       }
       const z = linkage(clusterDistances(x, first, m, sizes, c), m, c.linkage, sizes);
-      const cut = cutLinkage(z, m, c, req, NAME);
+      const cut = cutLinkage(z, m, c, req, component);
       const labels = new Int32Array(n);
       const map = new Map<number, number>();
       for (let i = 0; i < n; i++) {

@@ -12,8 +12,6 @@ import { kmeans, type KmeansFit, kneedle } from "../../core/cluster/kmeans.ts";
 import { silhouette } from "../../core/cluster/silhouette.ts";
 import { checkedClusterer, distanceOption, seedOption } from "./cluster_kit.ts";
 
-const NAME = "clusterer 'kmeans'";
-
 /** `kmeans` clusterer plugin. */
 export const kmeansClusterer = definePlugin({
   kind: "clusterer",
@@ -49,11 +47,11 @@ export const kmeansClusterer = definePlugin({
     kMin: opt.integer(1, "smallest K tried by selectK (request.minClusters overrides)", { min: 1 }),
     kMax: opt.integer(10, "largest K tried by selectK (request.maxClusters overrides)", { min: 1 }),
   },
-  validate(c) {
-    if (c.kMin > c.kMax) throw new ConfigError(NAME, `kMin (${c.kMin}) must be <= kMax (${c.kMax})`);
+  validate(c, component) {
+    if (c.kMin > c.kMax) throw new ConfigError(component, `kMin (${c.kMin}) must be <= kMax (${c.kMax})`);
   },
-  create: (c): Clusterer =>
-    checkedClusterer(NAME, (x, req) => {
+  create: (c, _ctx, component): Clusterer =>
+    checkedClusterer(component, (x, req) => {
       const seed = req.seed ?? c.seed;
       const rng = new Rng(seed);
       const opts = (k: number) => ({ k, metric: c.metric, nInit: c.nInit, maxIter: c.maxIter, tol: c.tol });
@@ -77,7 +75,7 @@ export const kmeansClusterer = definePlugin({
       const lo = Math.max(c.selectK === "silhouette" ? 2 : 1, req.minClusters ?? c.kMin);
       const hi = Math.min(x.rows - (c.selectK === "silhouette" ? 1 : 0), req.maxClusters ?? c.kMax);
       if (lo > hi) {
-        throw new ConfigError(NAME, `no K to try: range [${lo}, ${hi}] is empty for ${x.rows} rows`);
+        throw new ConfigError(component, `no K to try: range [${lo}, ${hi}] is empty for ${x.rows} rows`);
       }
       const ks: number[] = [], fits: KmeansFit[] = [], scores: number[] = [];
       for (let k = lo; k <= hi; k++) {

@@ -23,8 +23,6 @@ import { kmeans } from "../../core/cluster/kmeans.ts";
 import { Rng } from "../../core/random.ts";
 import { checkedClusterer, seedOption } from "./cluster_kit.ts";
 
-const NAME = "clusterer 'spectral'";
-
 export { pGrid };
 
 /** `spectral` clusterer plugin. */
@@ -52,13 +50,16 @@ export const spectralClusterer = definePlugin({
     seed: seedOption("seed of the final k-means (request.seed overrides)"),
     nInit: opt.integer(10, "k-means restarts on the spectral embedding", { min: 1, max: 1000 }),
   },
-  validate(c) {
+  validate(c, component) {
     if (c.minSpeakers > c.maxSpeakers) {
-      throw new ConfigError(NAME, `minSpeakers (${c.minSpeakers}) must be <= maxSpeakers (${c.maxSpeakers})`);
+      throw new ConfigError(
+        component,
+        `minSpeakers (${c.minSpeakers}) must be <= maxSpeakers (${c.maxSpeakers})`,
+      );
     }
   },
-  create: (c): Clusterer =>
-    checkedClusterer(NAME, (x, req) => {
+  create: (c, _ctx, component): Clusterer =>
+    checkedClusterer(component, (x, req) => {
       const n = x.rows;
       const seed = req.seed ?? c.seed;
       if (n === 0) return { labels: new Int32Array(0), numClusters: 0, extra: { seed } };

@@ -22,8 +22,6 @@ import { argmaxLabels, smoothedInit, vbxAhcInit, vbxHmm } from "../../core/clust
 import { applyVbxBackend, loadVbxBackend, type VbxLengthNorm } from "../../core/cluster/vbx_backend.ts";
 import { checkedClusterer } from "./cluster_kit.ts";
 
-const NAME = "clusterer 'vbx'";
-
 const LENGTH_NORM: OptionDecl<VbxLengthNorm | null> = {
   type: "enum",
   values: ["unit", "sqrt-dim"],
@@ -188,10 +186,10 @@ export const vbxClusterer = definePlugin({
   description: "VBx: AHC init + Bayesian HMM over x-vectors in a PLDA space (BUT VBx / pyannote 4 presets)",
   module: import.meta.url,
   options: OPTIONS,
-  async create(c): Promise<Clusterer> {
+  async create(c, _ctx, component): Promise<Clusterer> {
     if (!c.backend) {
       throw new ConfigError(
-        NAME,
+        component,
         "option 'backend' is required: a folder with transform.h5 + plda (BUT VBx) or xvec_transform.npz + " +
           "plda.npz (pyannote), e.g. vbx:backend=../shared/data/vbx-es2005a/VBx/models/ResNet101_16kHz",
       );
@@ -199,13 +197,13 @@ export const vbxClusterer = definePlugin({
     const be = await loadVbxBackend(c.backend);
     const o = resolve(c);
     const dim = Math.min(c.ldaDim ?? be.ldaDim, be.ldaDim);
-    return checkedClusterer(NAME, (x, req) => {
+    return checkedClusterer(component, (x, req) => {
       const n = x.rows;
       if (n === 0) return { labels: new Int32Array(0), numClusters: 0, extra: { iterations: 0 } };
       const centred = looksCentred(x);
       if (centred) {
         status(
-          `${NAME}: the embeddings look mean-centred; the back-end expects raw x-vectors (it subtracts its ` +
+          `${component}: the embeddings look mean-centred; the back-end expects raw x-vectors (it subtracts its ` +
             "own mean): run diarize with --no-center (center: false)",
         );
       }

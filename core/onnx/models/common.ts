@@ -3,6 +3,7 @@
  * onnx-speaker backbone and sherpa-onnx's speaker-embedding extractor pick the right front end.
  * @module
  */
+import type { Graph } from "../writer.ts";
 
 /** A built model: ONNX bytes plus the facts a caller needs. */
 export interface BuiltModel {
@@ -30,5 +31,17 @@ export function wespeakerMetadata(embedDim: number, comment: string, seed: numbe
     url: "embedkit random-weight model (no pretrained weights)",
     "embedkit.frontend": "wespeaker",
     "embedkit.seed": String(seed),
+  };
+}
+
+/** The finished WeSpeaker-convention model: graph `g` (input `feats`, output `embs` of `embedDim`) encoded with `metadata`. */
+export function wespeakerModel(g: Graph, embedDim: number, metadata: Record<string, string>): BuiltModel {
+  return {
+    bytes: g.encode({ metadata }),
+    inputName: "feats",
+    outputName: "embs",
+    embedDim,
+    parameters: g.parameterCount,
+    metadata,
   };
 }

@@ -9,7 +9,7 @@
 import { type Graph, Graph as G } from "../writer.ts";
 import { batchNorm, conv1d, linear, relu, type StateDict, transposeBTF, WeightSource } from "../layers.ts";
 import { Rng } from "../../random.ts";
-import { type BuiltModel, wespeakerMetadata } from "./common.ts";
+import { type BuiltModel, wespeakerMetadata, wespeakerModel } from "./common.ts";
 
 /** ECAPA sizes (defaults: WeSpeaker ECAPA_TDNN_c512). */
 export interface EcapaOptions {
@@ -124,12 +124,5 @@ export function buildEcapa(o: EcapaOptions = {}): BuiltModel {
   const pooled = batchNorm(g, w, "bn", astp(g, w, h, mfa, att), 2 * mfa);
   g.output(linear(g, w, "linear", pooled, 2 * mfa, emb), "embs", ["B", emb]);
   const metadata = { ...wespeakerMetadata(emb, `WeSpeaker ECAPA-TDNN C=${c}`, seed), ...o.metadata };
-  return {
-    bytes: g.encode({ metadata }),
-    inputName: "feats",
-    outputName: "embs",
-    embedDim: emb,
-    parameters: g.parameterCount,
-    metadata,
-  };
+  return wespeakerModel(g, emb, metadata);
 }

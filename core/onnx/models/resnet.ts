@@ -11,7 +11,7 @@
 import { type Graph, Graph as G } from "../writer.ts";
 import { batchNorm, conv2d, linear, relu, type StateDict, statsPool, WeightSource } from "../layers.ts";
 import { Rng } from "../../random.ts";
-import { type BuiltModel, wespeakerMetadata } from "./common.ts";
+import { type BuiltModel, wespeakerMetadata, wespeakerModel } from "./common.ts";
 
 /** ResNet options (defaults: ResNet34 as in WeSpeaker's voxceleb recipe). */
 export interface ResNetOptions {
@@ -85,12 +85,5 @@ export function buildResNet(o: ResNetOptions = {}): BuiltModel {
   const name = (blocks.join() === "3,4,6,3" && m === 32 ? "ResNet34" : `ResNet[${blocks}] m=${m}`) +
     (o.se ? "-SE" : "");
   const metadata = { ...wespeakerMetadata(emb, `WeSpeaker ${name}`, seed), ...o.metadata };
-  return {
-    bytes: g.encode({ metadata }),
-    inputName: "feats",
-    outputName: "embs",
-    embedDim: emb,
-    parameters: g.parameterCount,
-    metadata,
-  };
+  return wespeakerModel(g, emb, metadata);
 }

@@ -8,7 +8,7 @@
 import { Graph } from "../writer.ts";
 import { batchNorm, conv1d, linear, relu, statsPool, transposeBTF, WeightSource } from "../layers.ts";
 import { Rng } from "../../random.ts";
-import { type BuiltModel, wespeakerMetadata } from "./common.ts";
+import { type BuiltModel, wespeakerMetadata, wespeakerModel } from "./common.ts";
 
 /** x-vector widths. */
 export interface XVectorOptions {
@@ -41,12 +41,5 @@ export function buildXVector(o: XVectorOptions = {}): BuiltModel {
   const pooled = statsPool(g, x);
   g.output(linear(g, w, "seg_1", pooled, 2 * sc, emb), "embs", ["B", emb]);
   const metadata = wespeakerMetadata(emb, `x-vector TDNN c=${c} stats=${sc}`, seed);
-  return {
-    bytes: g.encode({ metadata }),
-    inputName: "feats",
-    outputName: "embs",
-    embedDim: emb,
-    parameters: g.parameterCount,
-    metadata,
-  };
+  return wespeakerModel(g, emb, metadata);
 }

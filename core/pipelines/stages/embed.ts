@@ -51,7 +51,7 @@ export class AudioCache {
   constructor(
     readonly utts: readonly Utterance[],
     readonly sampleRate: number,
-    readonly maxSeconds = Infinity,
+    readonly maxSeconds: number = Infinity,
   ) {}
   /** Samples of utterance `i`. */
   async get(i: number): Promise<{ samples: Float32Array; sampleRate: number }> {
