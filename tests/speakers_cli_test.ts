@@ -4,11 +4,15 @@
  * utterances each (one process per speaker), then a later process identifies every other utterance of
  * the data dir. Ground truth is the folder each file sits in; enrollment files are recognised by their
  * audio sha256 and left out. Also: names are JSON strings (quotes and non-ASCII survive), verify,
- * list, remove, export, and the errors a user meets (empty audio, unknown speaker, another model).
+ * list, remove, export, and the errors a user meets (empty audio, unknown speaker, another model). The
+ * default backbone is `zoo:embedkit-speaker`; a store enrolled with the TDNN keeps using the TDNN.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { needsShared, ROOT, shared } from "./helpers.ts";
 import { needsPg, type PgServer } from "./pg_server.ts";
+import { zooModel } from "../core/zoo/catalog.ts";
+import { DEFAULT_THRESHOLDS, MEASURED_THRESHOLDS } from "../core/speakers/scoring.ts";
+import { cliRunArgs } from "./cli_process.ts";
 
 const pg = await needsPg("speakers CLI (server)");
 const SPEAKERS = ["1688", "1998", "2033", "2414", "2609", "3005"];
@@ -30,16 +34,7 @@ type Json = any;
 
 async function embedkit(...args: string[]): Promise<{ code: number; json: Json; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write=.,/tmp",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-net=127.0.0.1",
-      "cli/main.ts",
-      ...args,
-    ],
+    args: cliRunArgs(args, { net: true }),
     cwd: ROOT,
     env: { NO_COLOR: "1" },
   }).output();
@@ -58,7 +53,8 @@ async function endToEnd(db: string): Promise<void> {
     const r = await embedkit("speakers", "enroll", "--db", db, s, ...files(s, 0, 5));
     assertEquals(r.code, 0, r.stderr);
     assertEquals([r.json.speaker, r.json.added, r.json.utterances], [s, 5, 5]);
-    assertEquals(r.json.model.backbone, "onnx-speaker:model=zoo:embedkit-tdnn-librispeech");
+    assertEquals(r.json.model.backbone, "onnx-speaker:model=zoo:embedkit-speaker");
+    assertEquals(r.json.model.sha256, zooModel("embedkit-speaker").bundled!.sha256);
   }
   // a later process: every utterance of the data dir that was not enrolled (30 of these speakers, 40 of 4 others)
   const id = await embedkit("speakers", "identify", "--db", db, "--data", DATA, "--top", "3");
@@ -71,13 +67,16 @@ async function endToEnd(db: string): Promise<void> {
   assert(metrics.top1Accuracy >= 28 / 30 && metrics.top5Accuracy === 1, JSON.stringify(metrics));
   const outOfSet = results.filter((r: Json) => !r.enrolled);
   const rejected = outOfSet.filter((r: Json) => r.speaker === null).length;
-  assert(rejected >= 36, `rejected ${rejected}/40 utterances of speakers never enrolled (threshold 0.7)`);
+  assert(
+    rejected >= 36,
+    `rejected ${rejected}/40 utterances of speakers never enrolled (${id.json.threshold})`,
+  );
   assert(metrics.ier <= 0.15 && metrics.precision >= 0.85 && metrics.recall >= 0.9, JSON.stringify(metrics));
   // single files, names as JSON strings
   const one = await embedkit("speakers", "identify", "--db", db, files("2033", 7, 8)[0]);
   assertEquals(one.code, 0, one.stderr);
   assertEquals(one.json.results[0].speaker, "2033");
-  assertEquals([one.json.scale, one.json.threshold], ["cosine", 0.7]);
+  assertEquals([one.json.scale, one.json.threshold], ["cosine", DEFAULT_THRESHOLDS.cosine]);
   const v = await embedkit("speakers", "verify", "--db", db, "1688", files("1688", 8, 9)[0]);
   assertEquals([v.code, v.json.speaker, v.json.accepted], [0, "1688", true], v.stderr);
   const vNo = await embedkit("speakers", "verify", "--db", db, "1688", files("2609", 8, 9)[0]);
@@ -126,6 +125,35 @@ async function errorsAndAdmin(db: string, tmp: string): Promise<void> {
   );
 }
 
+/**
+ * A store enrolled with another model than the default (the TDNN) is searched with its own backbone and
+ * its own measured threshold when --backbone is not given, in a later process.
+ */
+async function storeKeepsItsModel(db: string): Promise<void> {
+  const TDNN = "onnx-speaker:model=zoo:embedkit-tdnn-librispeech";
+  const sha = zooModel("embedkit-tdnn-librispeech").bundled!.sha256;
+  assert(sha !== zooModel("embedkit-speaker").bundled!.sha256, "the default is another model");
+  for (const s of SPEAKERS.slice(0, 3)) {
+    const r = await embedkit("speakers", "enroll", "--db", db, "--backbone", TDNN, s, ...files(s, 0, 5));
+    assertEquals([r.code, r.json.model.backbone, r.json.model.sha256], [0, TDNN, sha], r.stderr);
+  }
+  const more = await embedkit("speakers", "enroll", "--db", db, SPEAKERS[3], ...files(SPEAKERS[3], 0, 5));
+  assertEquals([more.code, more.json.model.sha256], [0, sha], more.stderr);
+  const id = await embedkit(
+    "speakers",
+    "identify",
+    "--db",
+    db,
+    ...SPEAKERS.slice(0, 4).map((s) => files(s, 6, 7)[0]),
+  );
+  assertEquals(
+    [id.code, id.json.model, id.json.threshold],
+    [0, TDNN, MEASURED_THRESHOLDS[sha].cosine],
+    id.stderr,
+  );
+  assertEquals(id.json.results.map((r: Json) => r.speaker), SPEAKERS.slice(0, 4));
+}
+
 Deno.test({
   ...needsShared(
     "speakers CLI (embedded PGlite): enroll 6 LibriSpeech speakers, identify new utterances later",
@@ -135,6 +163,7 @@ Deno.test({
     try {
       await endToEnd(`${tmp}/store`);
       await errorsAndAdmin(`${tmp}/store`, tmp);
+      await storeKeepsItsModel(`${tmp}/tdnn-store`);
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }

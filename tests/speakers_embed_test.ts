@@ -9,29 +9,14 @@ import { needsShared, ROOT, shared } from "./helpers.ts";
 import { needsPg, type PgServer } from "./pg_server.ts";
 import { openSpeakerStore, parseShard, shardOf } from "../core/speakers/mod.ts";
 import { parseVector } from "../core/speakers/sql.ts";
+import { cliRunArgs } from "./cli_process.ts";
 
 const pg = await needsPg("embed shards (server)");
 const DATA = shared("librispeech", "test-other");
 
 function worker(db: string, shard: string): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write=.,/tmp",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-net=127.0.0.1",
-      "cli/main.ts",
-      "embed",
-      DATA,
-      "--db",
-      db,
-      "--shard",
-      shard,
-      "--batch-size",
-      "4",
-    ],
+    args: cliRunArgs(["embed", DATA, "--db", db, "--shard", shard, "--batch-size", "4"], { net: true }),
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",

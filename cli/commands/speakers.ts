@@ -13,6 +13,7 @@ import { writeFileAtomic } from "../../core/atomic.ts";
 import {
   DEFAULT_SAMPLE_RATE,
   DEFAULT_SPEAKER_BACKBONE,
+  DEFAULT_THRESHOLDS,
   enrollFiles,
   evaluateIdentification,
   fitStoreCalibration,
@@ -180,8 +181,9 @@ export const speakersCommand: Command = {
     },
     threshold: {
       type: "string",
-      help:
-        "accept when score > T (cosine default 0.7; with --normalize default 2.5; with --calibrate an LLR, default 0)",
+      help: "accept when score > T (default: measured for the store's model when it is a shipped one, else " +
+        `embedkit-speaker's: cosine ${DEFAULT_THRESHOLDS.cosine}, with --normalize ${DEFAULT_THRESHOLDS.normalized}; ` +
+        "with --calibrate an LLR, default 0)",
       number: { min: -1e9, max: 1e9 },
     },
     data: {

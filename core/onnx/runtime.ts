@@ -85,8 +85,11 @@ let wasmThreads: number | undefined;
 async function ortWasm(threads: number): Promise<{ ort: OrtModule; threads: number }> {
   const ort = await import("onnxruntime-web");
   if (wasmThreads === undefined) {
-    // numThreads is read once, when the wasm backend initialises; later sessions share it.
-    wasmThreads = threads > 0 ? threads : Math.min(4, navigator.hardwareConcurrency ?? 1);
+    // numThreads is read once, when the wasm backend initialises; later sessions share it. Under Deno the
+    // default is 1: with 2 threads the ECAPA (zoo embedkit-ecapa-librispeech) hung for good, main thread
+    // spinning in wasm, in 5 of 32 CLI `embed` processes (threads=1: 0 of 16, and no slower on 2 cores).
+    const auto = "Deno" in globalThis ? 1 : Math.min(4, navigator.hardwareConcurrency ?? 1);
+    wasmThreads = threads > 0 ? threads : auto;
     ort.env.wasm.numThreads = wasmThreads;
     ort.env.logLevel = "error";
   }

@@ -14,10 +14,13 @@ import { Progress } from "../progress.ts";
 import { canonicalJson, type ModelId } from "./model_id.ts";
 
 /**
- * The backbone the speaker commands use unless told otherwise. `zoo:embedkit-speaker` becomes the
- * recommended shipped model; until that zoo alias exists this is the TDNN embedkit ships.
+ * The backbone the speaker commands use unless told otherwise (or the store is bound to another): the
+ * zoo name `embedkit-speaker`, which resolves to the recommended shipped speaker model
+ * (core/zoo/catalog.ts ZOO_ALIASES). A store records the model's sha256 and its backbone spec, and the
+ * CLI searches it with that backbone when --backbone is not given, so stores enrolled with another
+ * model (e.g. `zoo:embedkit-tdnn-librispeech`) keep working when this default moves.
  */
-export const DEFAULT_SPEAKER_BACKBONE = "onnx-speaker:model=zoo:embedkit-tdnn-librispeech";
+export const DEFAULT_SPEAKER_BACKBONE = "onnx-speaker:model=zoo:embedkit-speaker";
 
 /** Sample rate audio is resampled to before embedding (Hz). */
 export const DEFAULT_SAMPLE_RATE = 16000;

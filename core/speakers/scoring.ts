@@ -28,18 +28,61 @@ import type { BackboneSpec } from "./embed.ts";
 /** Which scale scores are on. */
 export type ScoreScale = "cosine" | "normalized" | "llr";
 
+/** Default thresholds measured for one shipped model by bench/speaker_thresholds.ts. */
+export interface MeasuredThresholds {
+  /** The zoo name of the model. */
+  readonly model: string;
+  readonly cosine: number;
+  readonly normalized: number;
+}
+
 /**
- * Default thresholds per scale. Cosine and AS-norm values are measured for the shipped TDNN
- * (embedkit-tdnn-librispeech) on LibriSpeech test-other, 6 speakers enrolled from 5 utterances, their
- * 30 other utterances vs 40 of 4 speakers never enrolled: best cosine of the never-enrolled at most
- * 0.716, of the enrolled at least 0.745; AS-norm (top 50 of 80 train-clean-100 cohort speakers) 2.23 vs
- * 2.84. Other models need their own (calibrate, or pass --threshold). LLR 0: Bayes decision at prior 0.5.
+ * Thresholds measured per shipped speaker model, keyed by the model file's sha256 (the store's model
+ * id): `models[].cosine.threshold` and `models[].normalized.threshold` of
+ * bench/speaker_thresholds.results.json (tests/speakers_thresholds_test.ts checks they are equal; rerun
+ * `deno run -A bench/speaker_thresholds.ts` and copy them when a model changes). Protocol: LibriSpeech
+ * test-other, the first 6 speakers enrolled from their first 5 utterances, their 30 other utterances vs
+ * the 40 of the 4 speakers never enrolled; AS-norm with the top 50 of the first 80 train-clean-100
+ * speakers as cohort. Rule: the midpoint between the highest best score of a never-enrolled test and the
+ * lowest best score of a correctly identified enrolled test, rounded to the fewest decimals that keep
+ * it between them. The results file holds the two figures: the TDNN separates them (cosine 0.716 vs
+ * 0.745); the ECAPA does not (0.526 vs 0.455: at 0.49 one never-enrolled test is accepted and one
+ * enrolled test rejected), though it ranks all 30 tests right where the TDNN ranks 29.
+ */
+export const MEASURED_THRESHOLDS: Readonly<Record<string, MeasuredThresholds>> = {
+  "9ae5622d7ddc7420df1846b361447e981b12d006cfc68b2612f9792770982451": {
+    model: "embedkit-ecapa-librispeech",
+    cosine: 0.49,
+    normalized: 1.43,
+  },
+  "04a74ce26b0114c783c18ce3e4be87f96781a1d7d5578dbec35b99a188773605": {
+    model: "embedkit-tdnn-librispeech",
+    cosine: 0.73,
+    normalized: 2.5,
+  },
+};
+
+/** sha256 of the model the zoo name `embedkit-speaker` resolves to (a test checks it does). */
+export const DEFAULT_SPEAKER_MODEL_SHA256 =
+  "9ae5622d7ddc7420df1846b361447e981b12d006cfc68b2612f9792770982451";
+
+/**
+ * Default thresholds per scale: those measured for the default speaker model (`zoo:embedkit-speaker`,
+ * see {@link MEASURED_THRESHOLDS}); LLR 0 is the Bayes decision at prior 0.5. A scorer uses the measured
+ * ones of its own model when it is a shipped one ({@link thresholdsFor}), so a store enrolled with the
+ * TDNN keeps the TDNN's. Other models need their own (calibrate, or pass --threshold).
  */
 export const DEFAULT_THRESHOLDS: Readonly<Record<ScoreScale, number>> = {
-  cosine: 0.7,
-  normalized: 2.5,
+  cosine: MEASURED_THRESHOLDS[DEFAULT_SPEAKER_MODEL_SHA256].cosine,
+  normalized: MEASURED_THRESHOLDS[DEFAULT_SPEAKER_MODEL_SHA256].normalized,
   llr: 0,
 };
+
+/** The default thresholds for a model (by its sha256): measured for it if shipped, else the defaults. */
+export function thresholdsFor(modelSha256: string): Readonly<Record<ScoreScale, number>> {
+  const m = MEASURED_THRESHOLDS[modelSha256];
+  return m ? { cosine: m.cosine, normalized: m.normalized, llr: 0 } : DEFAULT_THRESHOLDS;
+}
 
 /** How to score. */
 export interface ScoringOptions {
@@ -138,9 +181,9 @@ export class SpeakerScorer {
     return new SpeakerScorer(store, model, opts, scale, normalizer, cohort, calibrator);
   }
 
-  /** The default threshold of this scorer's scale. */
+  /** The default threshold of this scorer's scale, for its model ({@link thresholdsFor}). */
   get defaultThreshold(): number {
-    return DEFAULT_THRESHOLDS[this.scale];
+    return thresholdsFor(this.model.sha256)[this.scale];
   }
 
   /** Maps raw cosines of (speaker model, test) pairs to this scorer's scale. */
