@@ -33,7 +33,7 @@ import {
 import { pyannetFrames } from "../core/onnx/models/pyannet.ts";
 import { readRecording } from "../core/pipelines/stages/diarization.ts";
 import { streamRecording } from "../core/pipelines/stages/online.ts";
-import { OVERLAP_BACKBONE } from "../core/pipelines/diarize_overlap.ts";
+import { ONLINE_BACKBONE } from "../core/pipelines/diarize_defaults.ts";
 import { type AmiFile, amiSplit, fileErrors, pooled, type Split } from "./diarize_ami.ts";
 
 const args = parseArgs({
@@ -50,7 +50,7 @@ const DELTAS = [0.3, 0.5, 0.7, 0.9, 1.1];
 const LOCAL_THRESHOLDS = [0.3, 0.5, 0.7, 2];
 
 const vad = await registry.create("vad", VAD.name, VAD.options);
-const model = await registry.create("backbone", OVERLAP_BACKBONE.name, OVERLAP_BACKBONE.options);
+const model = await registry.create("backbone", ONLINE_BACKBONE.name, ONLINE_BACKBONE.options);
 const vadCache = new Map<string, Region[]>(), embCache = new Map<string, Float32Array>();
 const key = (x: Float32Array) => `${x.length}:${samplesChecksum(x)}`;
 let cached = true; // false: the streaming cost itself (no reuse across settings)
@@ -195,7 +195,7 @@ const result = {
     block: BLOCK,
     localSpeakers: LOCAL,
     vad: VAD,
-    backbone: OVERLAP_BACKBONE,
+    backbone: ONLINE_BACKBONE,
   },
   // deltaNew: local speakers from a segmentation (the oracle's value); vadDeltaNew: the VAD source's
   tuned: {

@@ -44,10 +44,16 @@ const args = parseArgs({
 });
 const SEED = 1234;
 const TDNN: PluginSpec = { name: "onnx-speaker", options: { model: "zoo:embedkit-tdnn-librispeech" } };
+// zoo:embedkit-speaker is an alias; the rule names the model it was tuned with (a threshold belongs to one
+// embedding space), and diarize_defaults.ts resolves the alias when it matches a backbone to a rule.
+const ECAPA: PluginSpec = { name: "onnx-speaker", options: { model: "zoo:embedkit-ecapa-librispeech" } };
 const BACKBONES: Record<string, PluginSpec> = {
   "fbank-stats": { name: "fbank-stats" },
   "embedkit-tdnn": TDNN,
+  "embedkit-ecapa": ECAPA,
 };
+/** Backbones of the overlap-aware recipe's local embeddings (its tuning picks one). */
+const OVERLAP_BACKBONES = ["embedkit-tdnn", "embedkit-ecapa"];
 const VADS: Record<string, PluginSpec> = {
   "silero": { name: "silero" },
   "silero-0.35": { name: "silero", options: { threshold: 0.35 } },
@@ -154,7 +160,12 @@ function rulePlugin(rule: string, t?: number): PluginSpec {
 }
 
 /** Overlap-aware recipe with the oracle segmentation: per-file errors (overlap scored) at one setting. */
-async function overlapErrors(files: AmiFile[], center: boolean, t?: number): Promise<Errors[]> {
+async function overlapErrors(
+  files: AmiFile[],
+  bb: string,
+  center: boolean,
+  t?: number,
+): Promise<Errors[]> {
   const out = [];
   for (const f of files) {
     const r = await diarizeOverlap({
@@ -162,12 +173,13 @@ async function overlapErrors(files: AmiFile[], center: boolean, t?: number): Pro
       file: f.turns[0].file,
       referenceTurns: f.turns,
       segmentation: "oracle",
+      backbone: BACKBONES[bb],
       config: {
         embedding: { center },
         clustering: t === undefined ? { numSpeakers: f.speakers } : { threshold: t },
       },
       seed: SEED,
-      workDir: join(args.values.work!, "overlap", f.id),
+      workDir: join(args.values.work!, "overlap", bb, f.id),
       quiet: true,
     });
     const s = r.systems[0];
@@ -180,46 +192,52 @@ async function overlapErrors(files: AmiFile[], center: boolean, t?: number): Pro
   return out;
 }
 
-/** The overlap-aware recipe's clustering threshold (centroid AHC of local embeddings) and centring. */
+/** The overlap-aware recipe's backbone, clustering threshold (centroid AHC of local embeddings), centring. */
 async function tuneOverlap(train: AmiFile[], dev: AmiFile[]) {
   const rows = [];
-  for (const center of [true, false]) {
-    const curve: number[] = [];
-    for (const t of OVERLAP_THRESHOLDS) {
-      curve.push(pooled(await overlapErrors([...train, ...dev], center, t)));
-    }
-    const best = Math.min(...curve);
-    const tied = curve.map((v, i) => (v <= best + 1e-9 ? i : -1)).filter((i) => i >= 0);
-    const t = OVERLAP_THRESHOLDS[tied[Math.floor((tied.length - 1) / 2)]];
-    const tr = await overlapErrors(train, center, t), dv = await overlapErrors(dev, center, t);
-    const ot = await overlapErrors(train, center), od = await overlapErrors(dev, center);
-    rows.push({
-      center,
-      threshold: t,
-      der: {
-        train: round(pooled(tr)),
-        development: round(pooled(dv)),
-        trainDev: round(pooled([...tr, ...dv])),
-      },
-      oracleK: { train: round(pooled(ot)), development: round(pooled(od)) },
-      speakers: {
-        estimated: [...tr, ...dv].map((p) => p.speakers),
-        truth: [...tr, ...dv].map((p) => p.truth),
-      },
-      curve: curve.map(round),
-    });
-    console.error(
-      `[tune] overlap, centred ${center}: t=${t}, train ${pooled(tr).toFixed(2)} %, dev ${
-        pooled(dv).toFixed(2)
-      } %`,
-    );
+  for (const bb of OVERLAP_BACKBONES) {
+    for (const center of [true, false]) rows.push(await tuneOverlapOne(train, dev, bb, center));
   }
   const best = [...rows].sort((a, b) => a.der.trainDev - b.der.trainDev)[0];
   return {
-    tuned: { threshold: best.threshold, center: best.center },
+    tuned: { backbone: BACKBONES[best.backbone], threshold: best.threshold, center: best.center },
     der: best.der,
     oracleK: best.oracleK,
     grid: rows,
+  };
+}
+
+/** One (backbone, centring) of the overlap-aware recipe: its tuned threshold and the evidence. */
+async function tuneOverlapOne(train: AmiFile[], dev: AmiFile[], bb: string, center: boolean) {
+  const curve: number[] = [];
+  for (const t of OVERLAP_THRESHOLDS) {
+    curve.push(pooled(await overlapErrors([...train, ...dev], bb, center, t)));
+  }
+  const best = Math.min(...curve);
+  const tied = curve.map((v, i) => (v <= best + 1e-9 ? i : -1)).filter((i) => i >= 0);
+  const t = OVERLAP_THRESHOLDS[tied[Math.floor((tied.length - 1) / 2)]];
+  const tr = await overlapErrors(train, bb, center, t), dv = await overlapErrors(dev, bb, center, t);
+  const ot = await overlapErrors(train, bb, center), od = await overlapErrors(dev, bb, center);
+  console.error(
+    `[tune] overlap, ${bb}, centred ${center}: t=${t}, train ${pooled(tr).toFixed(2)} %, dev ${
+      pooled(dv).toFixed(2)
+    } %`,
+  );
+  return {
+    backbone: bb,
+    center,
+    threshold: t,
+    der: {
+      train: round(pooled(tr)),
+      development: round(pooled(dv)),
+      trainDev: round(pooled([...tr, ...dv])),
+    },
+    oracleK: { train: round(pooled(ot)), development: round(pooled(od)) },
+    speakers: {
+      estimated: [...tr, ...dv].map((p) => p.speakers),
+      truth: [...tr, ...dv].map((p) => p.truth),
+    },
+    curve: curve.map(round),
   };
 }
 
@@ -310,7 +328,7 @@ async function tune(): Promise<void> {
     rules,
     overlap: {
       recipe:
-        "oracle segmentation (10 s chunks every 1 s, 3 local speakers) -> TDNN local embeddings -> centroid AHC",
+        "oracle segmentation (10 s chunks every 1 s, 3 local speakers) -> local embeddings (TDNN or ECAPA) -> centroid AHC",
       scoring: "collar 0.25 s each side (md-eval), overlapped speech scored",
       ...await tuneOverlap(train, dev),
     },
@@ -340,9 +358,10 @@ async function test(): Promise<void> {
   const oracle = await errors(e, rule, undefined, true);
   res.der.test = round(pooled(parts));
   res.der.oracleK.test = round(pooled(oracle));
-  const ov = await overlapErrors(files, res.overlap.tuned.center, res.overlap.tuned.threshold);
-  res.overlap.der.test = round(pooled(ov));
-  res.overlap.oracleK.test = round(pooled(await overlapErrors(files, res.overlap.tuned.center)));
+  const o = res.overlap.tuned;
+  const obb = Object.keys(BACKBONES).find((k) => key(BACKBONES[k]) === key(o.backbone))!;
+  res.overlap.der.test = round(pooled(await overlapErrors(files, obb, o.center, o.threshold)));
+  res.overlap.oracleK.test = round(pooled(await overlapErrors(files, obb, o.center)));
   res.testSpeakers = { estimated: parts.map((x) => x.speakers), truth: parts.map((x) => x.truth) };
   res.testEvaluatedAt = new Date().toISOString();
   await Deno.writeTextFile(args.values.out!, JSON.stringify(res, null, 2) + "\n");

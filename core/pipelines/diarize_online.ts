@@ -16,20 +16,10 @@ import type { Turn } from "../diarization/rttm.ts";
 import { ConfigError } from "../errors.ts";
 import { opt, type OptionsOf, resolveConfig, type SchemaOf } from "../options.ts";
 import { basename, extname } from "../paths.ts";
-import {
-  openRun,
-  type PluginSpec,
-  readRecording,
-  records,
-  referenceOf,
-  resolve,
-  type RunOptions,
-  scoreSystems,
-  system,
-} from "./stages/mod.ts";
+import { openRun, readRecording, records, referenceOf, resolve, scoreSystems, system } from "./stages/mod.ts";
+import type { PluginSpec, RunOptions } from "./stages/mod.ts";
 import { type OnlineSource, streamModels, streamRecording, type StreamResult } from "./stages/online.ts";
-import { ONLINE_TUNED } from "./diarize_defaults.ts";
-import { OVERLAP_BACKBONE } from "./diarize_overlap.ts";
+import { ONLINE_BACKBONE, ONLINE_TUNED } from "./diarize_defaults.ts";
 import type { DiarizeResult } from "./diarize_types.ts";
 
 /** The streaming recipe's config. */
@@ -125,7 +115,7 @@ export async function diarizeOnline(opts: OnlineRecipeOptions): Promise<DiarizeR
   const cfg = resolveConfig("diarize --online", ONLINE_OPTIONS, opts.config ?? {});
   const run = openRun("diarize-online", opts);
   const src = opts.segmentation ?? "vad";
-  const bb = await resolve(run, "backbone", opts.backbone ?? OVERLAP_BACKBONE);
+  const bb = await resolve(run, "backbone", opts.backbone ?? ONLINE_BACKBONE);
   const file = opts.file ?? (opts.audio ? basename(opts.audio, extname(opts.audio)) : "stream");
   const ref = await referenceOf(opts, file);
   const source: OnlineSource = src === "vad"

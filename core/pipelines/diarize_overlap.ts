@@ -21,17 +21,8 @@ import {
   speakerCount,
   toTurns,
 } from "../diarization/segmentation/mod.ts";
-import {
-  openRun,
-  type PluginSpec,
-  readRecording,
-  records,
-  referenceOf,
-  resolve,
-  type RunOptions,
-  scoreSystems,
-  system,
-} from "./stages/mod.ts";
+import { openRun, readRecording, records, referenceOf, resolve, scoreSystems, system } from "./stages/mod.ts";
+import type { PluginSpec, RunOptions } from "./stages/mod.ts";
 import { embedLocalSpeakers, type SegmentationSource, segmentRecording } from "./stages/segmentation.ts";
 import { clusterLocal, type LocalClusteringSettings } from "./stages/local_clustering.ts";
 import { OVERLAP_TUNED } from "./diarize_defaults.ts";
@@ -139,17 +130,14 @@ export interface OverlapOptions extends RunOptions {
   readonly referenceTurns?: readonly Turn[];
   /** A segmenter plugin (pyannet-segmentation with a model), or "oracle" (from the reference). */
   readonly segmentation: string | PluginSpec | "oracle";
-  /** Embedding backbone of the local speakers (default: the shipped TDNN). */
+  /** Embedding backbone of the local speakers (default: the tuned one, {@link OVERLAP_BACKBONE}). */
   readonly backbone?: string | PluginSpec;
   /** Per-stage options over {@link OVERLAP_OPTIONS}'s defaults. */
   readonly config?: OptionsOf<OverlapSchema>;
 }
 
-/** The embedding model the thresholds were tuned with (it ships with embedkit). */
-export const OVERLAP_BACKBONE: PluginSpec = {
-  name: "onnx-speaker",
-  options: { model: "zoo:embedkit-tdnn-librispeech" },
-};
+/** The embedding model the thresholds were tuned with (it ships with embedkit; bench/diarize_tune.ts). */
+export const OVERLAP_BACKBONE: PluginSpec = OVERLAP_TUNED.backbone;
 
 /** Runs the overlap-aware recipe on one recording. */
 export async function diarizeOverlap(opts: OverlapOptions): Promise<DiarizeResult> {
