@@ -9,9 +9,14 @@
  *   deno run -A bench/corrupted_eer.ts [--system LABEL=SPEC]... [--runs bench/train_bench.runs.json]
  *     [--shared ../shared/data] [--seed 4242] [--merge] [--out bench/corrupted_eer.results.json]
  *
- * Default systems: fbank-stats and the shipped models by zoo name. `--runs` attaches each system's
- * training facts (epochs, seed, CPU time) by label; `--merge` keeps the rows of systems not run now
- * (the sets and trials are seeded, so rows from separate runs compare).
+ * Default systems: fbank-stats and the shipped models by zoo name (the previous TDNN and the model the
+ * alias `embedkit-speaker` names). `--runs` attaches each system's training facts (epochs, seed, CPU
+ * time) by label, else by the zoo name in `model`; `--merge` keeps the rows of systems not run now
+ * (the sets and trials are seeded, so rows from separate runs compare). `--sets` picks sets (clean,
+ * mix, noise, music, speech, reverb).
+ * The results also name the pair the README compares (`compare`: the TDNN baseline and the shipped
+ * recommended model, found by their zoo names in the specs), the trial counts and each corrupted set's
+ * conditions and SNR range as drawn.
  * @module
  */
 import "../plugins/mod.ts";
@@ -23,9 +28,11 @@ import {
   amiTalkerFiles,
   type AudioUtterance,
   type Condition,
+  type CorruptionRecord,
   corruptUtterances,
 } from "../core/augment/corrupt.ts";
 import { join } from "../core/paths.ts";
+import { ZOO_ALIASES } from "../core/zoo/catalog.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -39,9 +46,11 @@ const { values } = parseArgs({
     out: { type: "string", default: join(ROOT, "bench", "corrupted_eer.results.json") },
   },
 });
+const BASELINE = "embedkit-tdnn-librispeech", SHIPPED = ZOO_ALIASES["embedkit-speaker"];
 const systems = (values.system ?? [
   "fbank-stats=fbank-stats",
-  "TDNN (embedkit-tdnn-librispeech)=onnx-speaker:model=zoo:embedkit-tdnn-librispeech",
+  `TDNN (${BASELINE})=onnx-speaker:model=zoo:${BASELINE}`,
+  ...(SHIPPED !== BASELINE ? [`recommended (${SHIPPED})=onnx-speaker:model=zoo:${SHIPPED}`] : []),
 ]).map((s) => {
   const i = s.indexOf("=");
   const [label, text] = [s.slice(0, i), s.slice(i + 1)];
@@ -79,12 +88,15 @@ const ALL: Record<string, Condition[] | null> = {
 };
 const setNames = values.sets!.split(",");
 const rows: Record<string, unknown>[] = [];
+const setInfo: Record<string, unknown> = {};
+let counts: Record<string, number> | null = null;
+const t0 = performance.now();
 for (const name of setNames) {
   const conditions = ALL[name];
   if (conditions === undefined) throw new Error(`unknown set '${name}' (known: ${Object.keys(ALL)})`);
-  const data = conditions
-    ? (await corruptUtterances(clean, { seed, conditions, ...sources })).utterances
-    : clean;
+  const corrupted = conditions ? await corruptUtterances(clean, { seed, conditions, ...sources }) : null;
+  const data = corrupted ? corrupted.utterances : clean;
+  if (corrupted) setInfo[name] = describe(corrupted.records);
   const r = await verify({
     utterances: data,
     name,
@@ -92,6 +104,7 @@ for (const name of setNames) {
     seed: 1234,
     quiet: true,
   });
+  counts ??= { ...r.counts };
   r.systems.forEach((sys, i) => {
     const row = { set: name, system: systems[i].label, spec: systems[i].spec, ...sys.metrics };
     rows.push(row);
@@ -105,24 +118,38 @@ const kept = (old?.rows ?? []).filter((r: { system: string; set: string }) =>
 );
 const allRows = [...kept, ...rows];
 const order = [...new Set(allRows.map((r: { system: string }) => r.system))];
+const specOf = (label: string) => allRows.find((r: { system: string }) => r.system === label)?.spec as string;
+const zooIn = (spec: string | undefined, zoo: string) => new RegExp(`zoo:${zoo}(,|$)`).test(spec ?? "");
+const named = (zoo: string) => order.find((l) => zooIn(specOf(l), zoo));
+const compare = {
+  baseline: named(BASELINE) ?? null,
+  shipped: named("embedkit-speaker") ?? (SHIPPED !== BASELINE ? named(SHIPPED) : undefined) ?? null,
+};
 await Deno.writeTextFile(
   values.out!,
   JSON.stringify(
     {
       bench: "bench/corrupted_eer.ts",
-      data: "LibriSpeech test-other (10 speakers x 10 utterances), trials seed 1234, cosine scoring",
+      data: `LibriSpeech test-other (${counts?.speakers ?? old?.counts?.speakers} speakers, ${
+        counts?.utterances ?? old?.counts?.utterances
+      } utterances), trials seed 1234, cosine scoring`,
+      counts: counts ?? old?.counts ?? null,
       corruption: {
         seed,
         snrDb: [0, 10],
         mix: "one condition per utterance, balanced: coloured noise (beta 0-2), music (MUSIC_SPLIT.test), " +
           "a competing AMI talker, reverberation (image-source rooms, RT60 0.3-1.0 s)",
+        sets: { ...(old?.corruption?.sets ?? {}), ...setInfo },
       },
+      compare,
       systems: order.map((label) => ({
         label,
         spec: allRows.find((r: { system: string }) => r.system === label)?.spec,
-        training: runs.find((r) => r.label === label) ?? null,
+        training: runs.find((r) => r.label === label) ??
+          runs.find((r) => typeof r.model === "string" && zooIn(specOf(label), r.model)) ?? null,
       })),
       rows: allRows,
+      wallSeconds: Math.round((performance.now() - t0) / 1000),
       date: new Date().toISOString(),
     },
     null,
@@ -130,3 +157,15 @@ await Deno.writeTextFile(
   ) + "\n",
 );
 console.error(`wrote ${values.out}`);
+
+/** Conditions and the SNR / RT60 ranges drawn for one corrupted set (what the results record). */
+function describe(records: CorruptionRecord[]): Record<string, unknown> {
+  const by: Record<string, number> = {};
+  for (const r of records) by[r.condition] = (by[r.condition] ?? 0) + 1;
+  const range = (v: number[]) => v.length ? [Math.min(...v), Math.max(...v)].map((x) => +x.toFixed(2)) : null;
+  return {
+    conditions: by,
+    snrDb: range(records.flatMap((r) => r.snrDb ?? [])),
+    rt60: range(records.flatMap((r) => r.rt60 ?? [])),
+  };
+}

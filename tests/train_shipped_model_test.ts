@@ -66,9 +66,10 @@ Deno.test(
   },
 );
 
-Deno.test("readme: the clean/corrupted table and the demo's robustness block render from their results files", () => {
+Deno.test("readme: the clean/corrupted table and the demo's robustness block render from their results files", async () => {
   const results = {
     corruption: { seed: 4242 },
+    compare: { baseline: "TDNN", shipped: "ECAPA + aug" },
     systems: [
       { label: "TDNN", training: { epochs: 20, augment: "", seed: 1234, cpuMinutes: 17.2 } },
       {
@@ -84,7 +85,7 @@ Deno.test("readme: the clean/corrupted table and the demo's robustness block ren
       { set: "noise", system: "ECAPA + aug", "EER %": 30.5 },
     ],
   };
-  const t = GENERATORS["corrupted-eer"].render(results, "bench/corrupted_eer.results.json");
+  const t = await GENERATORS["corrupted-eer"].render(results, "bench/corrupted_eer.results.json");
   assert(
     t.includes(
       "| TDNN        | 20        | none         | 1234 | 17 min       | 6.00 % | 36.0 %    | –      |",
@@ -97,7 +98,14 @@ Deno.test("readme: the clean/corrupted table and the demo's robustness block ren
     ),
     t,
   );
-  const d = GENERATORS["demo-robustness"].render(
+  // relative change by hand: (36 - 25.2) / 36 = 30 %, (6 - 5.111) / 6 = 14.8 %
+  assert(
+    t.includes(
+      "ECAPA + aug vs TDNN: corrupted EER 36.0 % → 25.2 % (−30 % relative), clean 6.00 % → 5.11 % (−15 %).",
+    ),
+    t,
+  );
+  const d = await GENERATORS["demo-robustness"].render(
     { robustness: { dataset: "subset", systems: [{ label: "TDNN", clean: 6.6667, corrupted: 36.667 }] } },
     "out/demo/results.json",
   );
