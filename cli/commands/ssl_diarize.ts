@@ -3,18 +3,11 @@
  * @module
  */
 import type { Command } from "../common.ts";
-import { UsageError } from "../common.ts";
-import { emit, numberOpt } from "../common.ts";
+import { emit, numberOpt, UsageError } from "../common.ts";
 import { sslDiarize } from "../../core/pipelines/ssl_diarize.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
-import {
-  backboneSpecs,
-  EMBEDDING_INPUT_OPTIONS,
-  embeddingInput,
-  EP_OPTION,
-  parseSpec,
-  runOptions,
-} from "./pipeline_args.ts";
+import { EMBEDDING_INPUT_OPTIONS, EP_OPTION } from "./pipeline_args.ts";
+import { backboneSpecs, embeddingInput, parseSpec, runOptions } from "./pipeline_args.ts";
 import { DRLM_KINDS, type DrlmKind } from "../../core/nn/drlm.ts";
 
 export const sslDiarizeCommand: Command = {

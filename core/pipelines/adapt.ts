@@ -17,14 +17,11 @@ import {
   embedUtterances,
   openRun,
   pluginKey,
-  type PluginSpec,
   records,
   resolve,
-  type Run,
-  type RunOptions,
-  type StageRecord,
   verificationFigures,
 } from "./stages/mod.ts";
+import type { PluginSpec, Run, RunOptions, StageRecord } from "./stages/mod.ts";
 
 /** A domain: a data dir or utterances, optionally limited per speaker. */
 export interface DomainSpec {

@@ -42,5 +42,12 @@ export { ckmAdapt, type CkmAdaptOptions } from "./ckm_adapt.ts";
 export { type AdaptOptions, type AdaptResult, type DomainFigures, type DomainSpec } from "./adapt.ts";
 export { irEval, type IrEvalOptions, type IrEvalResult } from "./ir_eval.ts";
 export { train, TRAIN_OPTIONS, type TrainOptions, type TrainResult } from "./train.ts";
+export {
+  TEXT_TRAIN_OPTIONS,
+  type TextRecipeConfig,
+  trainText,
+  type TrainTextOptions,
+  type TrainTextResult,
+} from "./train_text.ts";
 export * from "./stages/mod.ts";
 export { type TrainingJob, trainModel } from "./stages/train.ts";

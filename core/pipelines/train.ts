@@ -17,27 +17,15 @@ import { augmentRecipe } from "../augment/presets.ts";
 import { speakerIndex, type Utterance } from "../data/datasets.ts";
 import { languagesOf } from "../data/languages.ts";
 import { ConfigError } from "../errors.ts";
-import { selectTrainingDevice, type TrainingDevicePref } from "../kernels/webgpu_gemm.ts";
+import { selectTrainingDevice, type TrainingDevicePref } from "../kernels/training_device.ts";
 import type { StateDict } from "../onnx/layers.ts";
 import { resolveConfig } from "../options.ts";
 import { status } from "../progress.ts";
 import { exportTrained } from "./train_export.ts";
 import { checkTrainConfig, TRAIN_OPTIONS, type TrainConfig, type TrainMode } from "./train_options.ts";
 import { type Trained, trainHeadStage, trainSpeakerStages } from "./train_speaker.ts";
-import {
-  AudioCache,
-  type DataSource,
-  embedUtterances,
-  loadData,
-  openRun,
-  pluginKey,
-  type PluginSpec,
-  records,
-  resolve,
-  type Run,
-  type RunOptions,
-  type StageRecord,
-} from "./stages/mod.ts";
+import { AudioCache, embedUtterances, loadData, openRun, pluginKey, records, resolve } from "./stages/mod.ts";
+import type { DataSource, PluginSpec, Run, RunOptions, StageRecord } from "./stages/mod.ts";
 
 export { TRAIN_OPTIONS, type TrainConfig, type TrainMode } from "./train_options.ts";
 

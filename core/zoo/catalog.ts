@@ -10,8 +10,11 @@
  * - Silero VAD v5: shipped in the npm package @ricky0123/vad-web@0.0.31 (hashed here, from the installed
  *   file); the sherpa-onnx `asr-models/silero_vad.onnx` asset with its pinned sha256 and size.
  * `models verify` re-hashes installed files, so a wrong pin shows up as a clear mismatch, never silently.
+ * Bundled model FOLDERS (the text model, a transformers.js folder) pin every file: `bundled.files` and the
+ * folder digest come from the generated core/zoo/bundled_files.ts (refresh: core/zoo/bundled_files_gen.ts).
  * @module
  */
+import { BUNDLED_FILES } from "./bundled_files.ts";
 
 /** One place a file can be fetched from. */
 export interface ModelSource {
@@ -25,7 +28,8 @@ export interface ModelSource {
 /** A zoo entry. */
 export interface ZooModel {
   readonly name: string;
-  readonly kind: "speaker-embedding" | "vad" | "segmentation";
+  readonly kind: "speaker-embedding" | "vad" | "segmentation" | "text-embedding";
+  /** File name (a folder name for folder models). */
   readonly file: string;
   readonly description: string;
   /**
@@ -38,9 +42,15 @@ export interface ZooModel {
   readonly sources: readonly ModelSource[];
   /**
    * Shipped, so no download is needed: inside the npm package `npm` at `path`, or, without `npm`, inside
-   * embedkit itself at `path` relative to core/zoo/.
+   * embedkit itself at `path` relative to core/zoo/. A folder model has `files` (path in the folder ->
+   * sha256; every one is verified when it loads) and `sha256` is the folder digest (core/zoo/folder_digest.ts).
    */
-  readonly bundled?: { readonly npm?: string; readonly path: string; readonly sha256: string };
+  readonly bundled?: {
+    readonly npm?: string;
+    readonly path: string;
+    readonly sha256: string;
+    readonly files?: Readonly<Record<string, string>>;
+  };
 }
 
 const SHERPA = "https://github.com/k2-fsa/sherpa-onnx/releases/download/speaker-recongition-models";
@@ -184,6 +194,19 @@ export const ZOO: readonly ZooModel[] = [
       path: "models/embedkit-ecapa-librispeech.onnx",
       sha256: "9ae5622d7ddc7420df1846b361447e981b12d006cfc68b2612f9792770982451",
     },
+    sources: [],
+  },
+  {
+    name: "embedkit-text-debian",
+    kind: "text-embedding",
+    file: "embedkit-text-debian",
+    description: "text embeddings with Matryoshka dims trained by embedkit on the Debian package " +
+      "descriptions (synopsis -> long description, train split); architecture, training config, seed and " +
+      "per-epoch dev table in its embedkit.json; a transformers.js folder the `text` backbone loads as " +
+      "text:model=zoo:embedkit-text-debian (ships with embedkit, no download)",
+    frontend: null,
+    license: "trained on Debian archive metadata (each description its maintainers')",
+    bundled: { path: "models/embedkit-text-debian", ...BUNDLED_FILES["embedkit-text-debian"] },
     sources: [],
   },
   {

@@ -63,3 +63,34 @@ export async function modelSource(
     );
   }
 }
+
+/**
+ * The folder of a `zoo:<name>` folder model (a transformers.js text model) after every one of its files
+ * has been verified against the catalog, with the zoo name and the folder digest; errors name the plugin.
+ */
+export async function zooModelFolder(
+  spec: string,
+  component: string,
+  kind: ZooModel["kind"],
+): Promise<{ path: string; zoo: string; sha256: string }> {
+  let m: ZooModel;
+  try {
+    m = zooModel(spec.replace(/^zoo:/, ""));
+  } catch (e) {
+    throw new ConfigError(component, (e as Error).message);
+  }
+  if (m.kind !== kind || !m.bundled?.files) {
+    throw new ConfigError(
+      component,
+      `zoo model '${m.name}' is a ${m.kind} model, not a ${kind} model folder`,
+    );
+  }
+  const path = await installedPath(m);
+  if (!path) {
+    throw new InputError(
+      modelPath(m),
+      `zoo model '${m.name}' ships with embedkit but its folder is not readable here (embedkit runs from a non-file URL?)`,
+    );
+  }
+  return { path, zoo: m.name, sha256: m.bundled.sha256 };
+}

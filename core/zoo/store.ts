@@ -7,7 +7,7 @@
 import { join } from "../paths.ts";
 import { ZOO, type ZooModel, zooModel } from "./catalog.ts";
 import { download, DownloadError, type DownloadResult, sha256File } from "./download.ts";
-import { rememberVerified, verifyModelFile } from "./verify.ts";
+import { rememberVerified, verifyModelFile, verifyModelFolder } from "./verify.ts";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -65,21 +65,28 @@ export async function installedPath(
   opts: { verify?: boolean } = {},
 ): Promise<string | undefined> {
   const path = modelPath(m, dir);
-  const downloaded = await Deno.stat(path).then(() => true, () => false);
+  // a folder model (bundled.files) only ships with embedkit: nothing downloaded stands in for it
+  const downloaded = !m.bundled?.files && await Deno.stat(path).then(() => true, () => false);
   const found = downloaded ? path : bundledPath(m);
   if (!found || opts.verify === false) return found;
-  if (downloaded) {
+  if (m.bundled?.files) {
+    await verifyModelFolder(found, { name: m.name, files: m.bundled.files, fix: bundledFix(m) }, dir);
+  } else if (downloaded) {
     await verifyModelFile(found, { name: m.name, sha256: m.sources.flatMap((s) => s.sha256 ?? []) }, dir);
   } else {
     await verifyModelFile(found, {
       name: m.name,
       sha256: [m.bundled!.sha256],
-      fix: m.bundled!.npm
-        ? `It ships in the npm package ${m.bundled!.npm}: reinstall it (delete node_modules and run any task)`
-        : `It ships with embedkit: restore it from git (git checkout -- core/zoo/${m.bundled!.path})`,
+      fix: bundledFix(m),
     }, dir);
   }
   return found;
+}
+
+function bundledFix(m: ZooModel): string {
+  return m.bundled!.npm
+    ? `It ships in the npm package ${m.bundled!.npm}: reinstall it (delete node_modules and run any task)`
+    : `It ships with embedkit: restore it from git (git checkout -- core/zoo/${m.bundled!.path})`;
 }
 
 /** Lists the zoo with what is installed. */
@@ -152,9 +159,14 @@ export interface VerifyResult {
 export async function verifyModels(names?: string[], dir = modelsDir()): Promise<VerifyResult[]> {
   const out: VerifyResult[] = [];
   for (const m of names?.length ? names.map(zooModel) : ZOO) {
-    const candidates: [string, (string | null)[]][] = [[modelPath(m, dir), m.sources.map((s) => s.sha256)]];
+    const candidates: [string, (string | null)[]][] = m.bundled?.files
+      ? []
+      : [[modelPath(m, dir), m.sources.map((s) => s.sha256)]];
     const b = bundledPath(m);
-    if (b) candidates.push([b, [m.bundled!.sha256]]);
+    if (b && m.bundled?.files) {
+      // a folder model: each of its files
+      for (const [rel, sha] of Object.entries(m.bundled.files)) candidates.push([join(b, rel), [sha]]);
+    } else if (b) candidates.push([b, [m.bundled!.sha256]]);
     let any = false;
     for (const [path, expected] of candidates) {
       let sha: string;

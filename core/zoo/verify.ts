@@ -93,3 +93,35 @@ export async function verifyModelFile(
   await rememberVerified(cacheDir, path, sha256);
   return { sha256, cached: false, verified: true };
 }
+
+/** What {@link verifyModelFolder} checks a folder against. */
+export interface ExpectedFolder {
+  /** Zoo name, for the message. */
+  readonly name: string;
+  /** Path in the folder -> expected sha256 (every one must be present and match). */
+  readonly files: Readonly<Record<string, string>>;
+  /** How to get a good copy back. */
+  readonly fix: string;
+}
+
+/**
+ * Checks every listed file of a model folder ({@link verifyModelFile} each, cached the same way); a
+ * missing or changed file throws {@link ModelIntegrityError} naming it.
+ */
+export async function verifyModelFolder(
+  dir: string,
+  expected: ExpectedFolder,
+  cacheDir: string,
+): Promise<void> {
+  for (const [rel, sha256] of Object.entries(expected.files)) {
+    const path = join(dir, rel);
+    const there = await Deno.stat(path).then((s) => s.isFile, () => false);
+    if (!there) {
+      throw new ModelIntegrityError(
+        path,
+        `file '${rel}' of zoo model '${expected.name}' is missing; the model is NOT loaded. ${expected.fix}`,
+      );
+    }
+    await verifyModelFile(path, { name: expected.name, sha256: [sha256], fix: expected.fix }, cacheDir);
+  }
+}

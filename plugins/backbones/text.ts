@@ -1,15 +1,20 @@
 /**
  * `text` backbone: sentence embeddings from a transformers.js (@huggingface/transformers) model folder
- * (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx). Loads only from a local folder
- * unless `allowRemote` is set. Mean (attention-masked) or CLS pooling, optional Matryoshka truncation to
- * `dim`, then L2 normalisation (after truncation, so truncated vectors are unit length again).
- * transformers.js runs the model on onnxruntime-node under Deno.
+ * (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx), or a zoo folder model
+ * (`zoo:embedkit-text-debian`; every file verified against the catalog's sha256 first). Loads only from
+ * a local folder unless `allowRemote` is set. Mean (attention-masked) or CLS pooling, optional Matryoshka
+ * truncation to `dim`, then L2 normalisation (after truncation, so truncated vectors are unit length again).
+ * transformers.js runs the model on onnxruntime-node under Deno; folders embedkit exported (with
+ * embedkit.json) run natively by default (plugins/backbones/text_native.ts: same tokenizer library, same
+ * ONNX graph, no `sharp` import, so they work under the CLI tasks' permissions).
  * @module
  */
 import type { Backbone, BackboneInput } from "../../core/contracts/mod.ts";
 import { definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError, InputError } from "../../core/errors.ts";
 import { basename, dirname, join, resolve } from "../../core/paths.ts";
+import { zooModelFolder } from "../../core/zoo/model_source.ts";
+import { isEmbedkitFolder, loadNativeTextModel } from "./text_native.ts";
 
 const C = "backbone 'text'";
 
@@ -78,7 +83,7 @@ export const textBackbone = definePlugin({
   options: {
     model: opt.string(
       "",
-      "local model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx), or a hub id with allowRemote",
+      "local model folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx), zoo:NAME, or a hub id with allowRemote",
     ),
     // a string "false" would be truthy: allowRemote would then permit downloads (refused as not boolean)
     allowRemote: opt.boolean(false, "allow downloading from the model hub (off by default)"),
@@ -88,30 +93,28 @@ export const textBackbone = definePlugin({
     batchSize: opt.integer(16, "texts per forward pass", { min: 1, max: 4096 }),
     prefix: opt.string("", "text prepended to every input (e.g. 'query: ')"),
     maxLength: opt.integer(512, "truncate inputs to this many tokens", { min: 1, max: 1 << 16 }),
+    runtime: opt.oneOf(
+      ["auto", "transformers", "native"] as const,
+      "auto",
+      "transformers.js, or native (tokenizers + onnxruntime, no sharp); auto: native for embedkit's own folders",
+    ),
   },
   async create(c): Promise<Backbone> {
     if (!c.model) throw new ConfigError(C, "set 'model' to a local transformers.js model folder");
-    const tf = await import("@huggingface/transformers");
-    let id = c.model;
-    // transformers.js keeps its settings in a module-level `env`: set it right before each load.
-    tf.env.allowRemoteModels = c.allowRemote;
-    tf.env.allowLocalModels = true;
-    const local = await Deno.stat(c.model).then(() => true, () => false);
-    if (local) {
-      const abs = resolve(c.model);
-      await checkFolder(abs);
-      tf.env.localModelPath = dirname(abs) + "/";
-      id = basename(abs);
-    } else if (!c.allowRemote) {
+    const zoo = c.model.startsWith("zoo:") ? await zooModelFolder(c.model, C, "text-embedding") : undefined;
+    const folder = zoo?.path ?? c.model;
+    const local = await Deno.stat(folder).then(() => true, () => false);
+    if (local) await checkFolder(resolve(folder));
+    else if (!c.allowRemote) {
       throw new InputError(
         c.model,
         "no such folder, and remote loading is off (set allowRemote to fetch from the hub)",
       );
     }
-    const tokenizer = await tf.AutoTokenizer.from_pretrained(id);
-    const model = await tf.AutoModel.from_pretrained(id, { dtype: "fp32" });
-    const H = Number((model as unknown as { config: { hidden_size?: number } }).config.hidden_size ?? 0);
-    if (!(H > 0)) throw new InputError(c.model, "config.json has no hidden_size");
+    const native = c.runtime === "native" ||
+      (c.runtime === "auto" && local && await isEmbedkitFolder(folder));
+    const m = native ? await nativeRuntime(folder) : await transformersRuntime(folder, local, c.allowRemote);
+    const H = m.hidden;
     if (c.dim > H) throw new ConfigError(C, `'dim' ${c.dim} exceeds the model's hidden size ${H}`);
     const dim = c.dim || H;
     const backbone: Backbone = {
@@ -120,7 +123,8 @@ export const textBackbone = definePlugin({
       info: () => ({
         backbone: "text",
         model: c.model,
-        runtime: "transformers.js (onnxruntime-node)",
+        ...(zoo ? { zoo: zoo.zoo, modelSha256: zoo.sha256 } : {}),
+        runtime: m.runtime,
         pooling: c.pooling,
         normalize: c.normalize,
         dim,
@@ -136,19 +140,8 @@ export const textBackbone = definePlugin({
             }
             return c.prefix + x.text;
           });
-          const enc = tokenizer(texts, { padding: true, truncation: true, max_length: c.maxLength });
-          const res = await model(enc);
-          const hs = res.last_hidden_state ?? res.token_embeddings;
-          if (!hs) {
-            throw new InputError(
-              c.model,
-              `model outputs ${Object.keys(res).join(", ")}; expected last_hidden_state`,
-            );
-          }
-          const [B, L] = hs.dims as number[];
-          const data = hs.data as Float32Array;
-          const mask = enc.attention_mask.data as BigInt64Array;
-          for (let i = 0; i < B; i++) {
+          const { data, mask, L } = await m.forward(texts, c.maxLength);
+          for (let i = 0; i < texts.length; i++) {
             const pooled = poolTokens(
               data.subarray(i * L * H, (i + 1) * L * H),
               mask.subarray(i * L, (i + 1) * L),
@@ -161,10 +154,75 @@ export const textBackbone = definePlugin({
         }
         return out;
       },
-      async dispose() {
-        await model.dispose();
-      },
+      dispose: () => m.dispose(),
     };
     return backbone;
   },
 });
+
+/** A loaded model: hidden states of a batch, the same for both runtimes. */
+interface Runtime {
+  readonly hidden: number;
+  readonly runtime: string;
+  forward(
+    texts: string[],
+    maxLength: number,
+  ): Promise<
+    {
+      data: Float32Array;
+      mask: ArrayLike<number | bigint> & { subarray(a: number, b: number): ArrayLike<number | bigint> };
+      L: number;
+    }
+  >;
+  dispose(): Promise<void>;
+}
+
+async function nativeRuntime(folder: string): Promise<Runtime> {
+  const m = await loadNativeTextModel(resolve(folder));
+  return {
+    hidden: m.hidden,
+    runtime: `native (@huggingface/tokenizers + onnxruntime ${m.ep})`,
+    forward: (texts, maxLength) => m.forward(texts, maxLength),
+    dispose: () => m.dispose(),
+  };
+}
+
+async function transformersRuntime(folder: string, local: boolean, allowRemote: boolean): Promise<Runtime> {
+  const tf = await import("@huggingface/transformers");
+  let id = folder;
+  // transformers.js keeps its settings in a module-level `env`: set it right before each load.
+  tf.env.allowRemoteModels = allowRemote;
+  tf.env.allowLocalModels = true;
+  if (local) {
+    const abs = resolve(folder);
+    tf.env.localModelPath = dirname(abs) + "/";
+    id = basename(abs);
+  }
+  const tokenizer = await tf.AutoTokenizer.from_pretrained(id);
+  const model = await tf.AutoModel.from_pretrained(id, { dtype: "fp32" });
+  const H = Number((model as unknown as { config: { hidden_size?: number } }).config.hidden_size ?? 0);
+  if (!(H > 0)) throw new InputError(folder, "config.json has no hidden_size");
+  return {
+    hidden: H,
+    runtime: "transformers.js (onnxruntime-node)",
+    async forward(texts, maxLength) {
+      const enc = tokenizer(texts, { padding: true, truncation: true, max_length: maxLength });
+      const res = await model(enc);
+      const hs = res.last_hidden_state ?? res.token_embeddings;
+      if (!hs) {
+        throw new InputError(
+          folder,
+          `model outputs ${Object.keys(res).join(", ")}; expected last_hidden_state`,
+        );
+      }
+      return {
+        data: hs.data as Float32Array,
+        mask: enc.attention_mask.data as BigInt64Array,
+        L: (hs.dims as number[])[1],
+      };
+    },
+    async dispose() {
+      await model.dispose();
+    },
+  };
+}
