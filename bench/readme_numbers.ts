@@ -22,8 +22,9 @@
  *   (`audio.hours`, `runs[]`), `bench/diarize_bench.results.json` (`audio.minutes`, `runs[]`). Blocks
  *   `diarize-defaults`, `diarize-online`, `diarize-long`, `diarize-bench`.
  * - `bench/corrupted_eer.results.json` (bench/corrupted_eer.ts): `rows[]` (`set`, `system`, `"EER %"`),
- *   `systems[].training` (`arch`, `epochs`, `augment`, `seed`, `cpuMinutes`, from bench/train_bench.runs.json),
- *   `corruption.seed`. Block `corrupted-eer`.
+ *   `systems[].training` (`epochs`, `lmEpochs`, `augment`, `seed`, `cpuMinutes` [+ `cpuApprox`] or
+ *   `cpuMinutesEstimate`, `cpuNote`, from bench/train_bench.runs.json), `corruption.seed`, `compare`
+ *   (`baseline`, `shipped`: the pair whose relative EER change is stated). Block `corrupted-eer`.
  * - `out/demo/results.json`: `robustness.systems[]` (`label`, `clean`, `corrupted`). Block `demo-robustness`.
  * @module
  */
@@ -213,24 +214,59 @@ GENERATORS["corrupted-eer"] = {
         t ? `${t.epochs}${t.lmEpochs ? ` + ${t.lmEpochs} LM` : ""}` : "–",
         t ? String(t.augment || "none") : "–",
         t ? String(t.seed) : "–",
-        t && typeof t.cpuMinutes === "number" ? `${Math.round(t.cpuMinutes)} min` : "–",
+        cpu(t),
         eer(s.label, "clean"),
         eer(s.label, "mix"),
         ...sets.map((c) => eer(s.label, c)),
       ];
     });
-    const c = j.corruption as { seed: number };
+    const c = j.corruption as { seed: number; snrDb?: number[] };
+    const n = j.counts as { target: number; nonTarget: number } | undefined;
+    const snr = c.snrDb ? `${c.snrDb[0]}-${c.snrDb[1]}` : "0-10";
+    const notes = systems.flatMap((s) => s.training?.cpuNote ? [`${s.label}: ${s.training.cpuNote}`] : []);
     return [
       table(
         ["system", "epochs", "augmentation", "seed", "training CPU", "clean", "corrupted", ...sets],
         body,
       ),
       "",
-      `EER on LibriSpeech test-other, clean and corrupted (0-10 dB SNR; corruption seed ${c.seed}). ` +
-      `From \`${file}\` (\`bench/corrupted_eer.ts\`).`,
+      ...relativeDrop(j.compare as Json | undefined, rows),
+      `EER on LibriSpeech test-other${n ? ` (${n.target} target, ${n.nonTarget} non-target trials)` : ""}, ` +
+      `clean and corrupted (noise, music, a competing talker at ${snr} dB SNR, or reverberation; corruption ` +
+      `seed ${c.seed}). ` +
+      `From \`${file}\` (\`bench/corrupted_eer.ts\`).${
+        notes.length ? ` Training CPU: ${notes.join("; ")}.` : ""
+      }`,
     ].join("\n");
   },
 };
+
+/** The training-CPU cell: measured minutes, "~N min" when approximate, "≈ N min (estimate)" when extrapolated. */
+function cpu(t: Json | null): string {
+  if (!t) return "–";
+  if (typeof t.cpuMinutes === "number") return `${t.cpuApprox ? "~" : ""}${Math.round(t.cpuMinutes)} min`;
+  if (typeof t.cpuMinutesEstimate === "number") return `≈ ${Math.round(t.cpuMinutesEstimate)} min (estimate)`;
+  return "–";
+}
+
+/** The relative change of the shipped model's EER against the baseline (`compare` in the results file). */
+function relativeDrop(
+  compare: Json | undefined,
+  rows: { set: string; system: string; "EER %": number }[],
+): string[] {
+  const b = compare?.baseline as string | undefined, s = compare?.shipped as string | undefined;
+  const at = (sys: string | undefined, set: string) =>
+    rows.find((r) => r.system === sys && r.set === set)?.["EER %"];
+  const [bc, sc, bm, sm] = [at(b, "clean"), at(s, "clean"), at(b, "mix"), at(s, "mix")];
+  if (bc === undefined || sc === undefined || bm === undefined || sm === undefined) return [];
+  const rel = (x: number, y: number) => `${y <= x ? "−" : "+"}${(Math.abs(y - x) / x * 100).toFixed(0)} %`;
+  return [
+    `${s} vs ${b}: corrupted EER ${pct(bm)} → ${pct(sm)} (${rel(bm, sm)} relative), clean ${pct(bc)} → ${
+      pct(sc)
+    } (${rel(bc, sc)}).`,
+    "",
+  ];
+}
 
 GENERATORS["demo-robustness"] = {
   file: (o) => o.demo,
@@ -434,6 +470,37 @@ GENERATORS["store-inline"] = {
         v.bestRecallAtP50_10ms ? f3(v.bestRecallAtP50_10ms.recallAt10) : "none"
       }`
     ).join("; ");
+  },
+};
+
+/** The shipped text model's own record (its config, seed and per-epoch dev tables, written by training). */
+export const TEXT_MODEL_RECORD = "core/zoo/models/embedkit-text-debian/embedkit.json";
+
+GENERATORS["text-debian"] = {
+  file: () => TEXT_MODEL_RECORD,
+  render(j, file) {
+    const history = j.history as { epoch: number; dev: Record<string, Record<string, number>> }[];
+    const last = history.at(-1)!;
+    const dims = Object.keys(last.dev).map(Number).sort((a, b) => b - a);
+    const full = last.dev[String(dims[0])]["ndcg@10"];
+    return [
+      table(
+        ["dim", "NDCG@10", "MRR@10", "MAP@100", "recall@10", "share of full-dim NDCG@10"],
+        dims.map((d) => {
+          const m = last.dev[String(d)];
+          return [
+            String(d),
+            f3(m["ndcg@10"]),
+            f3(m["mrr@10"]),
+            f3(m["map@100"]),
+            f3(m["recall@10"]),
+            pct(100 * m["ndcg@10"] / full),
+          ];
+        }),
+      ),
+      "",
+      `Debian dev split after epoch ${last.epoch} (seed ${j.seed}); from \`${file}\` (written by the training run).`,
+    ].join("\n");
   },
 };
 

@@ -3,18 +3,11 @@ import { commands } from "../cli/commands/mod.ts";
 import { helpText, parseCommandArgs } from "../cli/common.ts";
 import { join } from "node:path";
 import { needsShared, ROOT, shared } from "./helpers.ts";
+import { cliRunArgs } from "./cli_process.ts";
 
 async function embedkit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write=.,/tmp",
-      "--allow-env",
-      "--allow-sys",
-      "cli/main.ts",
-      ...args,
-    ],
+    args: cliRunArgs(args),
     cwd: ROOT,
     env: { NO_COLOR: "1" },
   }).output();

@@ -17,6 +17,15 @@ import { Rng } from "../core/random.ts";
 import { syntheticCorpus } from "../core/data/synthetic.ts";
 import { contextRows } from "../core/nn/drlm.ts";
 
+/** The AMI ES2005a x-vectors of VBx's example (shared data) and their reference, as CLI arguments. */
+function es2005aArgs(): string[] {
+  const vbx = shared("vbx-es2005a");
+  return [
+    ...["--ark", join(vbx, "exp", "ES2005a.ark"), "--segments", join(vbx, "exp", "ES2005a.seg")],
+    ...["--reference", join(vbx, "example", "rttm", "ES2005a.rttm"), "--speakers", "4"],
+  ];
+}
+
 const FIX = "tests/fixtures";
 
 /** The permission flags of deno.json's `embedkit` task (so the test runs the CLI exactly as users do). */
@@ -109,7 +118,6 @@ Deno.test(
   ),
   async () => {
     await withTempDir(async (dir) => {
-      const vbx = shared("vbx-es2005a");
       const r = await cliJson<{
         windows: number;
         systems: {
@@ -124,14 +132,7 @@ Deno.test(
         "diarize",
         "--plugin",
         `${FIX}/leader_clusterer.ts`,
-        "--ark",
-        join(vbx, "exp", "ES2005a.ark"),
-        "--segments",
-        join(vbx, "exp", "ES2005a.seg"),
-        "--reference",
-        join(vbx, "example", "rttm", "ES2005a.rttm"),
-        "--speakers",
-        "4",
+        ...es2005aArgs(),
         "--clusterer",
         "leader",
         "--clusterer",
@@ -403,7 +404,6 @@ Deno.test(
   needsShared("`embedkit ssl-diarize --drlm conformer` on the VBx x-vectors: DER per iteration vs plain AHC"),
   async () => {
     await withTempDir(async (dir) => {
-      const vbx = shared("vbx-es2005a");
       const r = await cliJson<{
         baseline: { der: number };
         iterations: { iteration: number; clusters: number; lossRatio: number; der: number }[];
@@ -413,14 +413,7 @@ Deno.test(
       }>(
         join(dir, "s.json"),
         "ssl-diarize",
-        "--ark",
-        join(vbx, "exp", "ES2005a.ark"),
-        "--segments",
-        join(vbx, "exp", "ES2005a.seg"),
-        "--reference",
-        join(vbx, "example", "rttm", "ES2005a.rttm"),
-        "--speakers",
-        "4",
+        ...es2005aArgs(),
         "--drlm",
         "conformer",
         "--work",

@@ -16,6 +16,7 @@ import {
 } from "../core/diarization/rttm.ts";
 import { ConfigError } from "../core/errors.ts";
 import { Rng } from "../core/random.ts";
+import { DIARIZATION_METRICS } from "./diarization_metric_names.ts";
 
 Deno.test(
   needsShared(
@@ -41,16 +42,7 @@ Deno.test(
         both += totalDuration(intersectIntervals(ro, ho));
       assert(s.metrics["DER %"] < 35, `${id}: ${JSON.stringify(s.metrics)}`);
       assertEquals(r.scoring?.skipOverlap, false);
-      for (
-        const k of [
-          "JER %",
-          "detection error %",
-          "speech precision %",
-          "speech recall %",
-          "purity %",
-          "coverage %",
-        ]
-      ) {
+      for (const k of DIARIZATION_METRICS) {
         assert(Number.isFinite(s.metrics[k]), k);
       }
       console.error(`${id}: DER ${s.metrics["DER %"].toFixed(2)} %, ${s.numSpeakers} speakers`);

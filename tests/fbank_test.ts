@@ -14,7 +14,7 @@ import { RealFft64 } from "../core/features/fft64.ts";
 import { fbank, FBANK_PRESETS, type FbankOptions, FbankStream, numFrames } from "../core/features/fbank.ts";
 import type { Matrix } from "../core/matrix.ts";
 import { Graph } from "../core/onnx/writer.ts";
-import { golden, maxAbsDiff, needsShared, shared, withTempDir } from "./helpers.ts";
+import { golden, loadSherpa, maxAbsDiff, needsShared, shared, withTempDir } from "./helpers.ts";
 import { everyFrameErrors } from "./fbank_golden.ts";
 import { registry } from "../plugins/mod.ts";
 
@@ -131,13 +131,8 @@ Deno.test(
   async () => {
     // sherpa-onnx 1.13.x pins knf v1.22.3 (KissFFT in float32). A model that only reshapes its [1, T, 80]
     // input to [1, T*80] makes sherpa-onnx's speaker-embedding extractor return knf's raw features.
-    let sherpa;
-    try {
-      sherpa = (await import("sherpa-onnx-node")).default;
-    } catch (e) {
-      console.error(`SKIP: sherpa-onnx-node does not load here: ${(e as Error).message}`);
-      return;
-    }
+    const sherpa = await loadSherpa();
+    if (!sherpa) return;
     const { samples } = await readAudio(shared("librispeech/test-other/1688/1688-142285-0001.flac"));
     const ours = (fft: "float64" | "kaldi-float32") =>
       fbank(samples, { ...FBANK_PRESETS["sherpa-onnx"], cmn: "none", fft });

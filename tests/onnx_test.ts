@@ -4,7 +4,7 @@
  * pass (tests/golden/check_onnx.py), plus onnxruntime-node vs onnxruntime-web agreement.
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
-import { golden, maxAbsDiff, withTempDir } from "./helpers.ts";
+import { golden, loadSherpa, maxAbsDiff, withTempDir } from "./helpers.ts";
 import { GOLDEN_MODELS, headStateDict } from "./onnx_models.ts";
 import { loadOnnx, parseEp } from "../core/onnx/runtime.ts";
 import { Graph, readModelHeader } from "../core/onnx/writer.ts";
@@ -325,13 +325,8 @@ Deno.test("onnx-speaker: chunking + batching equal fbank -> model -> mean of chu
 });
 
 Deno.test("onnx-speaker with the sherpa-onnx front end equals sherpa-onnx-node's extractor (kaldi-native-fbank + native ORT)", async () => {
-  let sherpa;
-  try {
-    sherpa = (await import("sherpa-onnx-node")).default;
-  } catch (e) {
-    console.error(`SKIP: sherpa-onnx-node does not load here: ${(e as Error).message}`);
-    return;
-  }
+  const sherpa = await loadSherpa();
+  if (!sherpa) return;
   const { buildRandomModel } = await import("../core/onnx/models/mod.ts");
   const r = new Rng(4);
   const samples = Float32Array.from(

@@ -5,7 +5,7 @@
  * oracle segmentation -> reconstruction on the AMI debug recordings (overlap where the reference overlaps).
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { golden, maxAbsDiff, needsShared, shared, withTempDir } from "./helpers.ts";
+import { golden, loadSherpa, maxAbsDiff, needsShared, shared, withTempDir } from "./helpers.ts";
 import { PYANNET_GOLDEN_SEED, pyannetGoldenInputs } from "./pyannet_fixture.ts";
 import {
   buildPyanNet,
@@ -98,13 +98,8 @@ Deno.test("PyanNet ONNX forward equals an independent PyTorch PyanNet (pyannote'
 });
 
 Deno.test("sherpa-onnx-node reads the PyanNet export as a pyannote segmentation model and diarizes with it", async () => {
-  let sherpa;
-  try {
-    sherpa = (await import("sherpa-onnx-node")).default;
-  } catch (e) {
-    console.error(`SKIP: sherpa-onnx-node does not load here: ${(e as Error).message}`);
-    return;
-  }
+  const sherpa = await loadSherpa();
+  if (!sherpa) return;
   const { buildRandomModel } = await import("../core/onnx/models/mod.ts");
   await withTempDir(async (dir) => {
     await Deno.writeFile(`${dir}/seg.onnx`, buildPyanNet({ seed: PYANNET_GOLDEN_SEED }).bytes);

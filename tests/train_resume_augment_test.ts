@@ -6,25 +6,9 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { join } from "node:path";
-import { ROOT, withTempDir, writeKaldiDataDir } from "./helpers.ts";
+import { withTempDir, writeKaldiDataDir } from "./helpers.ts";
 import { syntheticCorpus } from "../core/data/synthetic.ts";
-import { loadCheckpoint } from "../core/nn/checkpoint.ts";
-
-function cli(args: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", "cli/main.ts", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", EMBEDKIT_PROGRESS: "0" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await cli(args).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { cli, killAfterEpoch, run } from "./cli_process.ts";
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -54,22 +38,7 @@ Deno.test({
       // the same run, killed (SIGKILL: no clean-up) once its checkpoint says epoch 2 is done
       const work = join(dir, "w2"), out = join(dir, "resumed.onnx");
       const child = cli(args(work, out));
-      let killedAfter = 0;
-      for (let i = 0; i < 3000 && !killedAfter; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        const partial = await Array.fromAsync(Deno.readDir(work)).catch(() => []); // not created yet
-        for (const e of partial.filter((e) => e.name.endsWith(".partial"))) {
-          const ck = join(work, e.name, "checkpoint.ekck");
-          const epoch = await loadCheckpoint(ck).then((c) => Number(c.meta?.epoch ?? 0), () => 0);
-          if (epoch >= 2) {
-            child.kill("SIGKILL");
-            killedAfter = epoch;
-          }
-        }
-      }
-      const status = await child.status;
-      await child.stdout.cancel();
-      await child.stderr.cancel();
+      const { killedAfter, status } = await killAfterEpoch(child, work, 2, 3000);
       assert(killedAfter >= 2 && killedAfter < 6, `killed after epoch ${killedAfter}`);
       assertEquals(status.success, false, "the first run was killed before it finished");
       // the checkpoint holds the augmentation generator next to the others

@@ -9,13 +9,8 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { dotMatrix } from "../core/kernels/distance.ts";
 import { requestGpuAdapter } from "../core/kernels/webgpu_adapter.ts";
-import {
-  createGpuGemm,
-  type GpuGemm,
-  parityCheck,
-  selectTrainingDevice,
-  type Transposes,
-} from "../core/kernels/webgpu_gemm.ts";
+import { createGpuGemm, type GpuGemm, parityCheck, type Transposes } from "../core/kernels/webgpu_gemm.ts";
+import { selectTrainingDevice } from "../core/kernels/training_device.ts";
 import { createGpuGemmSync } from "../core/kernels/webgpu_gemm_sync.ts";
 import { Rng } from "../core/random.ts";
 import { maxAbsDiff } from "./helpers.ts";

@@ -20,18 +20,16 @@ import { maxWeightAssignment } from "../math/hungarian.ts";
 import { InputError } from "../errors.ts";
 import {
   groupByFile,
-  type Interval,
   mergeOverlappingTurns,
   offsetOf,
   regionsWithSpeakers,
   speakersOf,
   subtractIntervals,
   trimTurns,
-  type Turn,
-  type Uem,
   uemFromTurns,
   unionIntervals,
 } from "./rttm.ts";
+import type { Interval, Turn, Uem } from "./rttm.ts";
 
 /** Which collar semantics `collar` follows. */
 export type CollarConvention = "md-eval" | "pyannote";

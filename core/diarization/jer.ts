@@ -10,16 +10,14 @@
 import { linearSumAssignment } from "../math/hungarian.ts";
 import {
   groupByFile,
-  type Interval,
   mergeOverlappingTurns,
   offsetOf,
   speakersOf,
   trimTurns,
-  type Turn,
-  type Uem,
   uemFromTurns,
   unionIntervals,
 } from "./rttm.ts";
+import type { Interval, Turn, Uem } from "./rttm.ts";
 
 /** JER options. */
 export interface JerOptions {

@@ -134,25 +134,11 @@ export function resolveFrontEnd(model: string, h: ModelHeader, req: FrontEndRequ
   const inputName = req.inputName ||
     p.inputName && h.inputs.some((i) => i.name === p.inputName) && p.inputName ||
     (floatInputs.length === 1 ? floatInputs[0].name : "");
-  if (!inputName || !h.inputs.some((i) => i.name === inputName)) {
-    throw new ConfigError(
-      "onnx-speaker",
-      `${model}: cannot tell which input takes features (inputs: ${
-        h.inputs.map((i) => i.name).join(", ")
-      }); set inputName`,
-    );
-  }
+  requireTensor(model, h.inputs, inputName, "input takes features", "inputName");
   const outputName = req.outputName ||
     p.outputName && h.outputs.some((o) => o.name === p.outputName) && p.outputName ||
     (h.outputs.length === 1 ? h.outputs[0].name : "");
-  if (!outputName || !h.outputs.some((o) => o.name === outputName)) {
-    throw new ConfigError(
-      "onnx-speaker",
-      `${model}: cannot tell which output is the embedding (outputs: ${
-        h.outputs.map((o) => o.name).join(", ")
-      }); set outputName`,
-    );
-  }
+  requireTensor(model, h.outputs, outputName, "output is the embedding", "outputName");
   const dims = h.inputs.find((i) => i.name === inputName)!.dims;
   let layout: Layout;
   if (req.layout === "BTF" || req.layout === "BFT") layout = req.layout;
@@ -200,14 +186,7 @@ function resolveNemo(
   const inputName = req.inputName ||
     (h.inputs.some((i) => i.name === "audio_signal") ? "audio_signal" : "") ||
     (floatInputs.length === 1 ? floatInputs[0].name : "");
-  if (!inputName || !h.inputs.some((i) => i.name === inputName)) {
-    throw new ConfigError(
-      "onnx-speaker",
-      `${model}: cannot tell which input takes NeMo features (inputs: ${
-        h.inputs.map((i) => i.name).join(", ")
-      }); set inputName`,
-    );
-  }
+  requireTensor(model, h.inputs, inputName, "input takes NeMo features", "inputName");
   const lengthName = h.inputs.some((i) => i.name === "length")
     ? "length"
     : intInputs.length === 1
@@ -216,14 +195,7 @@ function resolveNemo(
   const outputName = req.outputName ||
     (h.outputs.some((o) => o.name === "embs") ? "embs" : "") ||
     (h.outputs.length === 1 ? h.outputs[0].name : h.outputs.length === 2 ? h.outputs[1].name : "");
-  if (!outputName || !h.outputs.some((o) => o.name === outputName)) {
-    throw new ConfigError(
-      "onnx-speaker",
-      `${model}: cannot tell which output is the embedding (outputs: ${
-        h.outputs.map((o) => o.name).join(", ")
-      }); set outputName`,
-    );
-  }
+  requireTensor(model, h.outputs, outputName, "output is the embedding", "outputName");
   const dims = h.inputs.find((i) => i.name === inputName)!.dims;
   let layout: Layout = "BFT";
   if (req.layout === "BTF" || req.layout === "BFT") layout = req.layout;
@@ -244,4 +216,22 @@ function resolveNemo(
     frameRate: nemo.sampleRate / nemoSizes(nemo).hop,
     featDim: nemo.features,
   };
+}
+
+/** Throws unless `name` is one of `tensors`: the error lists them and names the option that picks one. */
+function requireTensor(
+  model: string,
+  tensors: readonly { name: string }[],
+  name: string,
+  what: string,
+  option: string,
+): void {
+  if (!name || !tensors.some((t) => t.name === name)) {
+    throw new ConfigError(
+      "onnx-speaker",
+      `${model}: cannot tell which ${what} (${what.split(" ")[0]}s: ${
+        tensors.map((t) => t.name).join(", ")
+      }); set ${option}`,
+    );
+  }
 }
