@@ -26,6 +26,8 @@
  *   `cpuMinutesEstimate`, `cpuNote`, from bench/train_bench.runs.json), `corruption.seed`, `compare`
  *   (`baseline`, `shipped`: the pair whose relative EER change is stated). Block `corrupted-eer`.
  * - `out/demo/results.json`: `robustness.systems[]` (`label`, `clean`, `corrupted`). Block `demo-robustness`.
+ * - `out/demo/results.json`: `text` (`dataset`, `systems[]`: `label`, `dim`, `metrics["ndcg@10" | "mrr@10" |
+ *   "map@100" | "accuracy@1" | "accuracy@10"]`). Block `demo-text`. `seconds`, `fresh`: block `demo-seconds-inline`.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -53,6 +55,8 @@ const e2 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toEx
 const pct = (v: unknown) =>
   typeof v === "number" && Number.isFinite(v) ? `${v.toFixed(v >= 10 ? 1 : 2)} %` : "–";
 const f3 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(3) : "–");
+const f4 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(4) : "–");
+const f0 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(0) : "–");
 const f2 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(2) : "–");
 
 /** A markdown table with padded columns (what `deno fmt` would produce). */
@@ -279,6 +283,36 @@ GENERATORS["demo-robustness"] = {
     return `${
       table(["model", "clean", "corrupted"], r.systems.map((s) => [s.label, pct(s.clean), pct(s.corrupted)]))
     }\n\n${r.dataset}; from \`${file}\` (\`deno task demo\`).`;
+  },
+};
+
+GENERATORS["demo-text"] = {
+  file: (o) => o.demo,
+  render(j, file) {
+    const t = j.text as {
+      dataset: string;
+      systems: { label: string; dim: number | null; metrics: Record<string, number> }[];
+    } | null;
+    if (!t) return `(no text stage in \`${file}\`: the demo ran without the shared data)`;
+    const keys = ["ndcg@10", "mrr@10", "map@100", "accuracy@1", "accuracy@10"];
+    return `${
+      table(
+        ["system", "dim", "NDCG@10", "MRR@10", "MAP@100", "acc@1", "acc@10"],
+        t.systems.map((s) => [
+          s.label,
+          s.dim === null ? "–" : String(s.dim),
+          ...keys.map((k) => f4(s.metrics[k])),
+        ]),
+      )
+    }\n\n${t.dataset}; from \`${file}\` (\`deno task demo\`).`;
+  },
+};
+
+GENERATORS["demo-seconds-inline"] = {
+  file: (o) => o.demo,
+  render(j) {
+    const s = f0(j.seconds);
+    return j.fresh === true ? `${s} s, nothing cached` : `${s} s (a resumed run: measure with \`--fresh\`)`;
   },
 };
 

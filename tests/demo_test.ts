@@ -1,12 +1,16 @@
 /**
  * The demo: runs end to end (self-generated data always; the real shared data when present), writes a
- * self-contained report.html + results.json, and the report renders in headless Chromium.
+ * self-contained report.html + results.json, and the report renders in headless Chromium. Its text
+ * table is checked against independent oracles: BM25 and TF-IDF against scikit-learn + numpy
+ * (tests/golden/gen_text_bm25.py -> text_bm25.json `dev`), the shipped text model per dim against the dev
+ * table its trainer recorded in the model folder (embedkit.json, last epoch: the in-process evaluation
+ * during training, not the exported ONNX model the demo runs).
  */
 import { assert, assertEquals } from "./assert.ts";
-import { hasShared, needsShared, SHARED, withTempDir } from "./helpers.ts";
+import { golden, hasShared, needsShared, ROOT, SHARED, withTempDir } from "./helpers.ts";
 import { join } from "node:path";
 import "../plugins/mod.ts";
-import { demo } from "../cli/recipes/demo.ts";
+import { demo, type DemoResult } from "../cli/recipes/demo.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -57,6 +61,45 @@ function checkReport(html: string): void {
   assert(html.includes("UNTRAINED"), "the random-weight model is labelled as untrained");
 }
 
+/** Every card metric of `got` within `tol` of `want` (a missing metric fails). */
+function assertCard(got: Record<string, number>, want: Record<string, number>, what: string, tol = 1e-6) {
+  for (const [k, v] of Object.entries(want)) {
+    assert(Math.abs(got[k] - v) <= tol, `${what} ${k}: demo ${got[k]} vs ${v}`);
+  }
+}
+
+/** The text table: BM25 and TF-IDF equal scikit-learn, the shipped model its recorded dev table. */
+async function checkText(r: DemoResult, html: string): Promise<void> {
+  const t = r.text!;
+  assert(t, "the text stage ran on the shared data");
+  assertEquals([t.queries, t.documents], [5605, 5605]);
+  const gold = golden<{ dev: Record<string, Record<string, number>> }>("text_bm25.json").dev;
+  const record = JSON.parse(
+    await Deno.readTextFile(join(ROOT, "core", "zoo", "models", "embedkit-text-debian", "embedkit.json")),
+  );
+  const recorded: Record<string, Record<string, number>> = record.history.at(-1).dev;
+  assertEquals(t.model.dims, record.config.evalDims);
+  assertEquals(t.systems.map((s) => [s.system, s.dim]), [
+    ...t.model.dims.map((d) => ["text:model=zoo:embedkit-text-debian", d]),
+    ["bm25", null],
+    ["tfidf-text", 18497], // terms in the corpus (scikit-learn TfidfVectorizer vocabulary_)
+  ]);
+  for (const s of t.systems) {
+    const want = s.system === "bm25"
+      ? gold.bm25
+      : s.system === "tfidf-text"
+      ? gold.tfidf
+      : recorded[String(s.dim)];
+    assertCard(s.metrics, want, `${s.system} dim ${s.dim}`);
+    // the report shows the row's NDCG@10 and MAP@100 (4 decimals)
+    assert(
+      html.includes(`<td class="num">${s.metrics["ndcg@10"].toFixed(4)}</td>`),
+      `${s.system} in the report`,
+    );
+  }
+  assert(html.includes("<h2>Text retrieval: Debian descriptions dev (5605 queries, 5605 passages)</h2>"));
+}
+
 Deno.test("demo on self-generated signals: report.html + results.json, says the data is synthetic", async () => {
   await withTempDir(async (dir) => {
     const r = await demo({ outDir: dir, synthetic: true, quiet: true, seed: 7 });
@@ -67,6 +110,12 @@ Deno.test("demo on self-generated signals: report.html + results.json, says the 
     const res = JSON.parse(await Deno.readTextFile(join(dir, "results.json")));
     assertEquals(res.seed, 7);
     assert(res.notes[0].includes("SYNTHETIC"));
+    assertEquals(res.text, null);
+    assert(
+      res.notes.some((n: string) => n.startsWith("Text retrieval:") && n.endsWith("skipped.")),
+      res.notes,
+    );
+    assert(!html.includes("<h2>Text retrieval"));
     const fb = res.verification[0].systems[0];
     assertEquals(fb.label, "fbank-stats");
     assert(fb.metrics["EER %"] < 25, JSON.stringify(fb.metrics));
@@ -101,10 +150,14 @@ Deno.test(
       const vbx = r.diarization.find((d) => d.name.includes("ES2005a"))!;
       const best = Math.min(...vbx.systems.map((s) => s.metrics["DER %"]));
       assert(best < 20, `best clusterer on the VBx x-vectors: DER ${best}`);
-      checkReport(await Deno.readTextFile(join(dir, "report.html")));
+      const html = await Deno.readTextFile(join(dir, "report.html"));
+      checkReport(html);
+      await checkText(r, html);
       console.error(
         `demo (shared data) in ${secs.toFixed(1)} s: ${
           JSON.stringify(r.verification.map((x) => x.systems.map((s) => [s.label, s.metrics["EER %"]])))
+        }; text stage ${r.text!.seconds.toFixed(1)} s: ${
+          JSON.stringify(r.text!.systems.map((s) => [s.system, s.dim, +s.metrics["ndcg@10"].toFixed(4)]))
         }`,
       );
     });

@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { golden, needsShared, shared, withTempDir, writeKaldiDataDir } from "./helpers.ts";
+import { exportedVsTrained } from "./exported_speaker_net.ts";
 import { join } from "node:path";
 import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
@@ -16,7 +17,7 @@ import { slidingWindows, windowsToTurns } from "../core/diarization/segments.ts"
 import { verify } from "../core/pipelines/verify.ts";
 import { diarize } from "../core/pipelines/diarize.ts";
 import { readSegments } from "../core/io/kaldi_data.ts";
-import { syntheticConversation, syntheticCorpus } from "../core/data/synthetic.ts";
+import { conversationReference, syntheticConversation, syntheticCorpus } from "../core/data/synthetic.ts";
 import { readRttm } from "../core/diarization/rttm.ts";
 import type { Metric } from "../core/contracts/scorer.ts";
 import { main } from "../cli/main.ts";
@@ -257,13 +258,7 @@ Deno.test("verify and diarize run end to end on self-generated signals (no share
   assertEquals(v.counts.target, 6 * 10);
   assert(v.systems[0].metrics["EER %"] < 25, JSON.stringify(v.systems[0].metrics));
   const conv = syntheticConversation(30, 4);
-  const ref = conv.turns.map((t) => ({
-    file: "syn",
-    channel: "1",
-    onset: t.start,
-    duration: t.end - t.start,
-    speaker: t.speaker,
-  }));
+  const ref = conversationReference(conv, "syn");
   const d = await diarize({
     samples: conv.samples,
     sampleRate: conv.sampleRate,
@@ -359,8 +354,6 @@ Deno.test(
 Deno.test("train: a TDNN learns with aam-softmax from the registry; its ONNX export embeds like the trained net", async () => {
   const { train } = await import("../core/pipelines/train.ts");
   const { Tdnn } = await import("../core/nn/tdnn.ts");
-  const { tensor } = await import("../core/autodiff/tensor.ts");
-  const { applyCmn, fbank, FBANK_PRESETS } = await import("../core/features/fbank.ts");
   await withTempDir(async (dir) => {
     const utts = syntheticCorpus(6, 4, 11);
     const cfg = { channels: [24, 24], kernels: [3, 3], dilations: [1, 2], embedDim: 16, numMelBins: 24 };
@@ -399,17 +392,7 @@ Deno.test("train: a TDNN learns with aam-softmax from the registry; its ONNX exp
     });
     net.loadStateDict(r.state);
     net.eval();
-    const bb = await registry.create("backbone", "onnx-speaker", { model: r.model });
-    const [onnxEmb] = await bb.embed([{ id: utts[0].id, samples: utts[0].samples, sampleRate: 16000 }]);
-    await bb.dispose?.();
-    const f = applyCmn(fbank(utts[0].samples, { ...FBANK_PRESETS.wespeaker, numMelBins: 24 }));
-    const x = new Float32Array(24 * f.rows);
-    for (let t = 0; t < f.rows; t++) for (let k = 0; k < 24; k++) x[k * f.rows + t] = f.data[t * 24 + k];
-    const ours = net.forward(tensor(x, [1, 24, f.rows])).data;
-    let err = 0, scale = 0;
-    for (let i = 0; i < 16; i++) {
-      [err, scale] = [Math.max(err, Math.abs(ours[i] - onnxEmb[i])), Math.max(scale, Math.abs(ours[i]))];
-    }
+    const { err, scale } = await exportedVsTrained(net, r.model, utts[0], { numMelBins: 24, dims: 16 });
     // float32 noise of the two runtimes (stats pooling over ~300 frames) is ~1e-3 relative; a wrong front end,
     // layout or weight would be off by O(1)
     assert(

@@ -8,7 +8,8 @@ import { demo } from "../recipes/demo.ts";
 import { EP_OPTION } from "./pipeline_args.ts";
 
 export const demoCommand: Command = {
-  summary: "run verification and diarization end to end and write an HTML report (no downloads)",
+  summary:
+    "run verification, diarization, robustness, a speaker registry and text retrieval end to end and write an HTML report (no downloads)",
   usage: "[--out DIR] [--shared DIR] [--synthetic] [--model FILE.onnx] [--seed N] [--fresh]",
   options: {
     out: {

@@ -5,11 +5,21 @@
 import type { Command } from "../common.ts";
 import { UsageError } from "../common.ts";
 import { emit, numberOpt } from "../common.ts";
-import { verify } from "../../core/pipelines/verify.ts";
+import { verify, type VerifyResult } from "../../core/pipelines/verify.ts";
 import { formatTrials } from "../../core/data/trials.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { join } from "../../core/paths.ts";
 import { backboneSpecs, EP_OPTION, mergeLocale, parseSpec, specs } from "./pipeline_args.ts";
+
+/** The JSON record of a run's systems (label, figures, caveat, backbone info), as `verify` and the demo write it. */
+export function systemsJson(r: Pick<VerifyResult, "systems">) {
+  return r.systems.map((s) => ({
+    label: s.label,
+    metrics: s.metrics,
+    note: s.note || undefined,
+    info: s.info,
+  }));
+}
 
 export const verifyCommand: Command = {
   summary: "speaker verification: data dir -> embeddings -> scores -> EER, minDCF, Cllr",
@@ -103,12 +113,7 @@ export const verifyCommand: Command = {
           seed: r.seed,
           counts: r.counts,
           trialsGenerated: r.trials.generated,
-          systems: r.systems.map((s) => ({
-            label: s.label,
-            metrics: s.metrics,
-            note: s.note || undefined,
-            info: s.info,
-          })),
+          systems: systemsJson(r),
           stages: r.stages,
         },
         null,

@@ -1,14 +1,15 @@
 /**
  * The demo recipe, in the style of a WeSpeaker `run.sh`: settings and data paths at the top, then
  * numbered stages, each a call into the library's recipes (core/pipelines). It verifies speakers and
- * diarizes recordings end to end and writes one self-contained report.html plus results.json. It uses
- * the shared data folder (`--shared`, default ../shared/data: LibriSpeech test-other, the pyannote
- * sample, the VBx ES2005a x-vectors, an AMI debug meeting) when present, else signals it synthesises, and says which. Every
- * stage is cached under out/demo/work and resumes. No downloads.
+ * diarizes recordings end to end, ranks text passages with the shipped text model beside BM25 and TF-IDF,
+ * and writes one self-contained report.html plus results.json. It uses the shared data folder (`--shared`,
+ * default ../shared/data: LibriSpeech test-other, the pyannote sample, the VBx ES2005a x-vectors, an AMI
+ * debug meeting, the Debian package descriptions) when present, else signals it synthesises, and says
+ * which. Every stage is cached under out/demo/work and resumes. No downloads.
  * @module
  */
 import { writeFileAtomic, writeJsonAtomic } from "../../core/atomic.ts";
-import { syntheticConversation, syntheticCorpus } from "../../core/data/synthetic.ts";
+import { conversationReference, syntheticConversation, syntheticCorpus } from "../../core/data/synthetic.ts";
 import { isDir, join, resolve } from "../../core/paths.ts";
 import type { PluginSpec } from "../../core/pipelines/stages/mod.ts";
 import { verify } from "../../core/pipelines/verify.ts";
@@ -24,6 +25,7 @@ import {
 import { speakerBackbones, verificationSummary } from "./demo_verification.ts";
 import { robustnessCase, type RobustnessSummary } from "./demo_robustness.ts";
 import { speakersCase, type SpeakersSummary } from "./demo_speakers.ts";
+import { textCase, type TextSummary } from "./demo_text.ts";
 
 // ---- settings: data layout under the shared folder, seeds, what is compared
 const DATA = {
@@ -31,6 +33,7 @@ const DATA = {
   sample: "pyannote-sample",
   vbx: "vbx-es2005a",
   ami: "ami",
+  text: "debian-descriptions/dev.jsonl.gz",
 } as const;
 const SEED = 20240607;
 const SYNTHETIC = { speakers: 8, utterancesPerSpeaker: 6, conversationSeconds: 40 };
@@ -68,8 +71,13 @@ export interface DemoResult {
   readonly robustness: RobustnessSummary | null;
   /** Enroll-then-identify in the embedded speaker store (accuracy, IER, score margins). */
   readonly speakers: SpeakersSummary;
+  /** The shipped text model per Matryoshka dim beside BM25 and TF-IDF (null without the shared data). */
+  readonly text: TextSummary | null;
   readonly seed: number;
+  /** Wall-clock seconds of this run. */
   readonly seconds: number;
+  /** True when no stage was taken from out/demo/work (`--fresh`), so `seconds` is the full cost. */
+  readonly fresh: boolean;
   readonly report: string;
   readonly results: string;
 }
@@ -109,13 +117,29 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
   // ---- stage 2: diarization of a real conversation (or a synthetic one)
   const rttmDir = join(outDir, "rttm");
   const cases = [];
-  if (useShared && await isDir(join(shared, DATA.sample))) {
+  /** A shared-data recording and its reference RTTM. */
+  const recording = (dir: string, audio: string, rttm: string) => ({
+    audio: join(shared, dir, audio),
+    reference: join(shared, dir, rttm),
+  });
+  /** The synthetic 2-voice conversation with its reference turns. */
+  const synthConv = () => {
+    const conv = syntheticConversation(SYNTHETIC.conversationSeconds, seed);
+    const file = "synthetic";
+    return {
+      samples: conv.samples,
+      sampleRate: conv.sampleRate,
+      file,
+      referenceTurns: conversationReference(conv, file),
+    };
+  };
+  const sample = useShared && await isDir(join(shared, DATA.sample));
+  if (sample) {
     cases.push(
       await diarizationCase(
         {
           input: {
-            audio: join(shared, DATA.sample, "sample.wav"),
-            reference: join(shared, DATA.sample, "sample.rttm"),
+            ...recording(DATA.sample, "sample.wav", "sample.rttm"),
             backbone: "fbank-stats",
             vad: "silero",
           },
@@ -131,24 +155,10 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
       ),
     );
   } else if (!useShared) {
-    const conv = syntheticConversation(SYNTHETIC.conversationSeconds, seed);
     cases.push(
       await diarizationCase(
         {
-          input: {
-            samples: conv.samples,
-            sampleRate: conv.sampleRate,
-            file: "synthetic",
-            referenceTurns: conv.turns.map((t) => ({
-              file: "synthetic",
-              channel: "1",
-              onset: t.start,
-              duration: t.end - t.start,
-              speaker: t.speaker,
-            })),
-            backbone: "fbank-stats",
-            vad: "energy",
-          },
+          input: { ...synthConv(), backbone: "fbank-stats", vad: "energy" },
           workName: "diarize-synthetic",
           numSpeakers: 2,
           title: "synthetic 2-voice conversation (40 s), fbank-stats",
@@ -199,28 +209,11 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
   if (!cases.length) notes.push("Diarization: no diarization data found; skipped.");
 
   // ---- stage 4: the default diarization, speakers estimated (what `embedkit diarize AUDIO` runs)
-  const synthConv = () => {
-    const conv = syntheticConversation(SYNTHETIC.conversationSeconds, seed);
-    const referenceTurns = conv.turns.map((t) => ({
-      file: "synthetic",
-      channel: "1",
-      onset: t.start,
-      duration: t.end - t.start,
-      speaker: t.speaker,
-    }));
-    return { samples: conv.samples, sampleRate: conv.sampleRate, file: "synthetic", referenceTurns };
-  };
-  const sample = useShared && await isDir(join(shared, DATA.sample));
   if (sample || !useShared) {
     cases.push(
       await defaultDiarizationCase(
         {
-          input: sample
-            ? {
-              audio: join(shared, DATA.sample, "sample.wav"),
-              reference: join(shared, DATA.sample, "sample.rttm"),
-            }
-            : synthConv(),
+          input: sample ? recording(DATA.sample, "sample.wav", "sample.rttm") : synthConv(),
           title: `${sample ? "pyannote sample.wav" : "synthetic conversation"}, default diarization`,
           workName: "diarize-default",
           rttmPrefix: sample ? "sample" : "synthetic",
@@ -239,12 +232,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
     cases.push(
       await overlapCase(
         {
-          input: ami
-            ? {
-              audio: join(shared, DATA.ami, "tst00.wav"),
-              reference: join(shared, DATA.ami, "debug.test.rttm"),
-            }
-            : synthConv(),
+          input: ami ? recording(DATA.ami, "tst00.wav", "debug.test.rttm") : synthConv(),
           title: ami
             ? "AMI tst00 (4 speakers, 18 s of overlapped speech), overlap-aware"
             : "synthetic, overlap-aware",
@@ -272,7 +260,13 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
     work,
   }, notes);
 
-  // ---- stage 8: report.html and results.json
+  // ---- stage 8: text retrieval: the shipped text model per Matryoshka dim beside BM25 and TF-IDF
+  const text = await textCase(
+    { ...common, pairs: useShared ? join(shared, DATA.text) : undefined, work },
+    notes,
+  );
+
+  // ---- stage 9: report.html and results.json
   const seconds = (performance.now() - t0) / 1000;
   const report = join(outDir, "report.html"), results = join(outDir, "results.json");
   const diarization = cases.map((c) => c.summary);
@@ -282,7 +276,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
   await writeFileAtomic(
     report,
     renderReport({
-      title: "embedkit demo: speaker verification and diarization",
+      title: "embedkit demo: speaker verification, diarization and text retrieval",
       notes,
       verification: verification.sections,
       diarization: cases.flatMap((c) => c.section),
@@ -295,6 +289,7 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
           : []),
         ...(robust ? [robust.table] : []),
         spk.table,
+        ...(text ? [text.table] : []),
       ],
       facts: {
         seed,
@@ -312,8 +307,10 @@ export async function demo(opts: DemoOptions = {}): Promise<DemoResult> {
     diarization,
     robustness: robust?.summary ?? null,
     speakers: spk.summary,
+    text: text?.summary ?? null,
     seed,
     seconds,
+    fresh: work === undefined,
     report,
     results,
   };

@@ -10,6 +10,7 @@ import type { VerifyResult } from "../../core/pipelines/verify.ts";
 import type { VerificationSection } from "../../core/report/html.ts";
 import { zooModel } from "../../core/zoo/catalog.ts";
 import { installedPath } from "../../core/zoo/store.ts";
+import { systemsJson } from "../commands/verify.ts";
 
 /** The recommended speaker model that ships with embedkit (a zoo alias; trained by `embedkit train`). */
 export const SHIPPED_SPEAKER_MODEL = "embedkit-speaker";
@@ -100,12 +101,7 @@ export function verificationSummary(v: VerifyResult, notes: string[]) {
   const summary = {
     dataset: v.name,
     counts: v.counts,
-    systems: v.systems.map((s) => ({
-      label: s.label,
-      metrics: s.metrics,
-      note: s.note || undefined,
-      info: s.info,
-    })),
+    systems: systemsJson(v),
     trialsSeed: v.seed,
   };
   return { sections, summary };

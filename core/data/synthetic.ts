@@ -4,6 +4,7 @@
  * reference RTTM. Not speech: it only lets every pipeline stage run end to end, and the demo says so.
  * @module
  */
+import type { Turn } from "../diarization/rttm.ts";
 import { Rng } from "../random.ts";
 
 /** One synthetic speaker's voice parameters. */
@@ -161,4 +162,15 @@ export function syntheticConversation(
     who = (who + 1 + (speakers > 2 ? rng.int(speakers - 1) : 0)) % speakers;
   }
   return { samples, sampleRate, turns };
+}
+
+/** A conversation's turns as reference RTTM turns of recording `file` (channel 1). */
+export function conversationReference(conv: SyntheticConversation, file: string): Turn[] {
+  return conv.turns.map((t) => ({
+    file,
+    channel: "1",
+    onset: t.start,
+    duration: t.end - t.start,
+    speaker: t.speaker,
+  }));
 }
