@@ -13,7 +13,7 @@
  * /usr/bin/python3 for sklearn (override with SCIPY_PYTHON / SKLEARN_PYTHON).
  * @module
  */
-import { parseArgs } from "node:util";
+import { benchArgs } from "./bench_args.ts";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import "../plugins/mod.ts";
@@ -24,13 +24,10 @@ import { status } from "../core/progress.ts";
 import { kmeans, type KmeansFit, kmeansPlusPlus } from "../core/cluster/kmeans.ts";
 import { arkVectorsToMatrix, readArk } from "../core/io/kaldi_ark.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    scale: { type: "string", default: "1" },
-    rounds: { type: "string", default: "3" },
-    only: { type: "string", default: "ahc,kmeans,spectral,finch" },
-  },
+const { values } = benchArgs({
+  scale: { type: "string", default: "1" },
+  rounds: { type: "string", default: "3" },
+  only: { type: "string", default: "ahc,kmeans,spectral,finch" },
 });
 const scale = Number(values.scale);
 const rounds = Math.max(1, Number(values.rounds));

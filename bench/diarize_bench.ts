@@ -12,7 +12,7 @@
  * README block `diarize-bench` (bench/readme_numbers.ts).
  * @module
  */
-import { parseArgs } from "node:util";
+import { benchArgs, SHARED_OPTION } from "./bench_args.ts";
 import { join } from "node:path";
 import "../plugins/mod.ts";
 import { buildRandomPyanNet } from "../core/onnx/models/pyannet.ts";
@@ -20,14 +20,11 @@ import { buildRandomModel } from "../core/onnx/models/mod.ts";
 import { diarizeOverlap } from "../core/pipelines/diarize_overlap.ts";
 import { concatenated } from "./diarize_audio.ts";
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    shared: { type: "string", default: "../shared/data" },
-    minutes: { type: "string", default: "60" },
-    eps: { type: "string", default: "wasm,node" },
-    out: { type: "string", default: "bench/diarize_bench.results.json" },
-  },
+const args = benchArgs({
+  shared: SHARED_OPTION,
+  minutes: { type: "string", default: "60" },
+  eps: { type: "string", default: "wasm,node" },
+  out: { type: "string", default: "bench/diarize_bench.results.json" },
 });
 const SR = 16000, SPEAKERS = 4, SEG_MODEL = "random:pyannet@7", EMB_MODEL = "random:xvector@7";
 

@@ -13,7 +13,7 @@
  * bench/diarize_long.results.json (README block `diarize-long`, bench/readme_numbers.ts).
  * @module
  */
-import { parseArgs } from "node:util";
+import { benchArgs, SHARED_OPTION } from "./bench_args.ts";
 import { join } from "node:path";
 import "../plugins/mod.ts";
 import { readAudio } from "../core/audio/read.ts";
@@ -22,16 +22,13 @@ import { diarize } from "../core/pipelines/diarize.ts";
 import { DIARIZE_PRESET, presetClusterer } from "../core/pipelines/diarize_defaults.ts";
 import type { PluginSpec } from "../core/pipelines/stages/mod.ts";
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    shared: { type: "string", default: "../shared/data" },
-    hours: { type: "string", default: "4" },
-    eps: { type: "string", default: "wasm,node" },
-    out: { type: "string", default: "bench/diarize_long.results.json" },
-    child: { type: "string" }, // internal: run one EP on this file
-    ep: { type: "string", default: "wasm" },
-  },
+const args = benchArgs({
+  shared: SHARED_OPTION,
+  hours: { type: "string", default: "4" },
+  eps: { type: "string", default: "wasm,node" },
+  out: { type: "string", default: "bench/diarize_long.results.json" },
+  child: { type: "string" }, // internal: run one EP on this file
+  ep: { type: "string", default: "wasm" },
 });
 const SR = 16000;
 

@@ -19,7 +19,7 @@
  * `diarize-online`).
  * @module
  */
-import { parseArgs } from "node:util";
+import { benchArgs, SHARED_OPTION } from "./bench_args.ts";
 import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
 import { samplesChecksum } from "../core/hash.ts";
@@ -36,12 +36,9 @@ import { streamRecording } from "../core/pipelines/stages/online.ts";
 import { ONLINE_BACKBONE } from "../core/pipelines/diarize_defaults.ts";
 import { type AmiFile, amiSplit, fileErrors, pooled, type Split } from "./diarize_ami.ts";
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    shared: { type: "string", default: "../shared/data" },
-    out: { type: "string", default: "bench/diarize_online.results.json" },
-  },
+const args = benchArgs({
+  shared: SHARED_OPTION,
+  out: { type: "string", default: "bench/diarize_online.results.json" },
 });
 const SR = 16000, DURATION = 5, STEP = 0.5, BLOCK = 0.1, LOCAL = 2;
 const VAD = { name: "silero", options: { threshold: 0.2 } }; // the diarize preset's VAD (bench/diarize_tune.ts)

@@ -22,7 +22,7 @@
  * diarize_defaults.ts holds the same values (tests/diarize_defaults_test.ts checks they are equal).
  * @module
  */
-import { parseArgs } from "node:util";
+import { benchArgs, SHARED_OPTION } from "./bench_args.ts";
 import { join } from "node:path";
 import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
@@ -33,14 +33,11 @@ import type { Matrix } from "../core/matrix.ts";
 import type { PluginSpec } from "../core/pipelines/stages/mod.ts";
 import { type AmiFile, amiSplit, fileErrors, pooled, SCORING } from "./diarize_ami.ts";
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    shared: { type: "string", default: "../shared/data" },
-    work: { type: "string", default: "/tmp/embedkit-diarize-tune" },
-    out: { type: "string", default: "bench/diarize_tune.results.json" },
-    test: { type: "boolean", default: false },
-  },
+const args = benchArgs({
+  shared: SHARED_OPTION,
+  work: { type: "string", default: "/tmp/embedkit-diarize-tune" },
+  out: { type: "string", default: "bench/diarize_tune.results.json" },
+  test: { type: "boolean", default: false },
 });
 const SEED = 1234;
 const TDNN: PluginSpec = { name: "onnx-speaker", options: { model: "zoo:embedkit-tdnn-librispeech" } };

@@ -12,16 +12,13 @@
  *   deno run -A bench/embed_bench.ts [--runs 5] [--models resnet34,ecapa512,ecapa1024] [--json out.json]
  * @module
  */
-import { parseArgs } from "node:util";
+import { benchArgs } from "./bench_args.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    child: { type: "string" },
-    runs: { type: "string", default: "5" },
-    models: { type: "string", default: "resnet34,ecapa512,ecapa1024" },
-    json: { type: "string" },
-  },
+const { values } = benchArgs({
+  child: { type: "string" },
+  runs: { type: "string", default: "5" },
+  models: { type: "string", default: "resnet34,ecapa512,ecapa1024" },
+  json: { type: "string" },
 });
 const SECONDS = 10;
 const WESPEAKER_RTF = 0.061;

@@ -12,6 +12,7 @@
 import { registry } from "../plugins/mod.ts";
 import { StaticEmbedding } from "../core/text/model.ts";
 import { AdamW } from "../core/nn/optim.ts";
+import { startTorchServer } from "./torch_server.ts";
 
 const small = Deno.args.includes("--small");
 const ri = Deno.args.indexOf("--rounds");
@@ -51,34 +52,11 @@ const ours = () => {
 };
 for (let i = 0; i < 2; i++) step();
 
-const child = new Deno.Command("/usr/bin/python3", {
-  args: [
-    new URL("./text_train_bench.py", import.meta.url).pathname,
-    "--serve",
-    ...[V, D, B, LA, LP].map(String),
-  ],
-  env: { OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
-  stdin: "piped",
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-let buf = "";
-const readLine = async () => {
-  while (!buf.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("PyTorch process ended");
-    buf += value;
-  }
-  const line = buf.slice(0, buf.indexOf("\n"));
-  buf = buf.slice(buf.indexOf("\n") + 1);
-  return JSON.parse(line);
-};
-const writer = child.stdin.getWriter();
-const version = (await readLine()).ready;
+const server = startTorchServer("text_train_bench.py", [V, D, B, LA, LP].map(String), "inherit");
+const version = (await server.reply()).ready;
 const torch = async () => {
-  await writer.write(new TextEncoder().encode(`static ${STEPS}\n`));
-  return (await readLine()).sps as number;
+  await server.send(`static ${STEPS}`);
+  return (await server.reply()).sps as number;
 };
 const mine: number[] = [], theirs: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
@@ -90,8 +68,8 @@ for (let r = 0; r < ROUNDS; r++) {
     mine.push(ours());
   }
 }
-await writer.close();
-await child.status;
+await server.end();
+await server.child.status;
 const ratios = mine.map((m, i) => theirs[i] / m).sort((a, b) => a - b);
 const best = (xs: number[]) => Math.max(...xs);
 console.log(JSON.stringify({

@@ -24,6 +24,7 @@ import * as nn from "../core/nn/mod.ts";
 import { ResNet } from "../core/nn/resnet.ts";
 import { EcapaTdnn } from "../core/nn/ecapa.ts";
 import type { Loss } from "../core/contracts/mod.ts";
+import { startTorchServer } from "./torch_server.ts";
 
 const small = Deno.args.includes("--small");
 const ri = Deno.args.indexOf("--rounds");
@@ -58,48 +59,18 @@ async function torchServer(): Promise<
   | null
 > {
   try {
-    const child = new Deno.Command("/usr/bin/python3", {
-      args: [
-        new URL("./train_bench.py", import.meta.url).pathname,
-        "--serve",
-        String(HB),
-        String(TB),
-        String(TF),
-        String(RESNET_M),
-        String(ECAPA_C),
-      ],
-      env: { OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = "";
-    const readLine = async (): Promise<string> => {
-      while (!buf.includes("\n")) {
-        const { value, done } = await lines.read();
-        if (done) throw new Error("PyTorch process ended");
-        buf += value;
-      }
-      const i = buf.indexOf("\n");
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      return line;
-    };
-    const writer = child.stdin.getWriter();
-    const enc = new TextEncoder();
-    const version = JSON.parse(await readLine()).ready as string;
+    const server = startTorchServer("train_bench.py", [HB, TB, TF, RESNET_M, ECAPA_C].map(String), "piped");
+    const version = (await server.reply()).ready as string;
     return {
       version,
       round: async (name, steps) => {
-        await writer.write(enc.encode(`${name} ${steps}\n`));
-        return JSON.parse(await readLine()).sps as number;
+        await server.send(`${name} ${steps}`);
+        return (await server.reply()).sps as number;
       },
       close: async () => {
-        await writer.close();
-        await lines.cancel();
-        const err = await new Response(child.stderr).text();
-        const st = await child.status;
+        await server.end();
+        const err = await new Response(server.child.stderr).text();
+        const st = await server.child.status;
         if (!st.success) console.error(err.slice(-500));
       },
     };

@@ -19,7 +19,7 @@
  * reported as refused, which is what this machine shows.
  * @module
  */
-import { parseArgs } from "node:util";
+import { benchArgs } from "./bench_args.ts";
 import { buildRandomModel } from "../core/onnx/models/mod.ts";
 import { loadOnnx, type OnnxModel, outputDiff, type Tensor32 } from "../core/onnx/runtime.ts";
 import { requestGpuAdapter } from "../core/kernels/webgpu_adapter.ts";
@@ -28,15 +28,12 @@ import { gemmNT } from "../core/autodiff/gemm.ts";
 import { Rng } from "../core/random.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    out: { type: "string", default: "out/bench/webgpu_check.json" },
-    runs: { type: "string", default: "5" },
-    budget: { type: "string", default: "270" },
-    "allow-software": { type: "boolean" },
-    skip: { type: "string", default: "" },
-  },
+const { values } = benchArgs({
+  out: { type: "string", default: "out/bench/webgpu_check.json" },
+  runs: { type: "string", default: "5" },
+  budget: { type: "string", default: "270" },
+  "allow-software": { type: "boolean" },
+  skip: { type: "string", default: "" },
 });
 /** `--skip node,inference,gemm`: parts to leave out (e.g. onnxruntime-node where its 69 MB binary is absent). */
 const SKIP = new Set(String(values.skip).split(",").filter(Boolean));

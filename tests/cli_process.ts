@@ -1,6 +1,7 @@
 /**
  * The CLI (cli/main.ts) as a subprocess for the kill-and-resume tests: spawn it, run it to the end, and
  * SIGKILL it (no clean-up) once the checkpoint of a `train` stage's .partial folder says an epoch is done.
+ * Also {@link runDeno}, the one way the CLI tests run `deno ...` to the end and read its outputs.
  * @module
  */
 import { join } from "node:path";
@@ -18,11 +19,37 @@ export function cli(args: string[]): Deno.ChildProcess {
   }).spawn();
 }
 
-/** Runs the CLI to the end; returns its exit code and outputs. */
-export async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await cli(args).output();
+/** A finished subprocess: its exit code and its decoded outputs. */
+export interface ProcessRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function decoded(out: Deno.CommandOutput): ProcessRun {
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Runs the CLI to the end; returns its exit code and outputs. */
+export async function run(args: string[]): Promise<ProcessRun> {
+  return decoded(await cli(args).output());
+}
+
+/**
+ * Runs `deno ...args` to the end with piped outputs, from `cwd` (default: the repository root), with
+ * NO_COLOR=1 and `env` added to this process's environment.
+ */
+export async function runDeno(
+  args: readonly string[],
+  o: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<ProcessRun> {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [...args],
+    cwd: o.cwd ?? ROOT,
+    env: { NO_COLOR: "1", ...o.env },
+  });
+  return decoded(await cmd.output());
 }
 
 /**

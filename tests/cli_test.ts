@@ -2,17 +2,11 @@ import { assert, assertEquals } from "./assert.ts";
 import { commands } from "../cli/commands/mod.ts";
 import { helpText, parseCommandArgs } from "../cli/common.ts";
 import { join } from "node:path";
-import { needsShared, ROOT, shared } from "./helpers.ts";
-import { cliRunArgs } from "./cli_process.ts";
+import { needsShared, shared } from "./helpers.ts";
+import { cliRunArgs, type ProcessRun, runDeno } from "./cli_process.ts";
 
-async function embedkit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: cliRunArgs(args),
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function embedkit(...args: string[]): Promise<ProcessRun> {
+  return runDeno(cliRunArgs(args));
 }
 
 Deno.test("cli: every command has --help listing its options", () => {

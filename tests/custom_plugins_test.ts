@@ -8,6 +8,7 @@
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { needsShared, ROOT, shared, withTempDir, writeKaldiDataDir } from "./helpers.ts";
+import { runDeno } from "./cli_process.ts";
 import { join } from "node:path";
 import { Registry } from "../core/registry.ts";
 import { loadPluginModule } from "../core/loader.ts";
@@ -41,16 +42,8 @@ interface CliRun {
 }
 
 /** Runs `deno run <task permissions> cli/main.ts ...args` from the repository root. */
-async function cli(...args: string[]): Promise<CliRun> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...taskPermissions(), "cli/main.ts", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function cli(...args: string[]): Promise<CliRun> {
+  return runDeno(["run", ...taskPermissions(), "cli/main.ts", ...args]);
 }
 
 /** Runs the CLI and parses its JSON --out file; fails with the CLI's stderr when it exits non-zero. */

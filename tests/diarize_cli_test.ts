@@ -10,6 +10,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { join } from "node:path";
 import { needsShared, ROOT, shared, withTempDir } from "./helpers.ts";
+import { runDeno } from "./cli_process.ts";
 import { DIARIZATION_METRICS } from "./diarization_metric_names.ts";
 import {
   intersectIntervals,
@@ -29,14 +30,10 @@ function taskArgs(initCwd: string): string[] {
   return words.slice(1); // after "deno"
 }
 
-async function diarize(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [...taskArgs(cwd), "diarize", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", INIT_CWD: cwd, ONNXRUNTIME_NODE_INSTALL: "skip" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function diarize(args: string[], cwd: string) {
+  return runDeno([...taskArgs(cwd), "diarize", ...args], {
+    env: { INIT_CWD: cwd, ONNXRUNTIME_NODE_INSTALL: "skip" },
+  });
 }
 
 const AMI = (f: string) => shared("ami", f);

@@ -7,13 +7,20 @@ import { buildEcapa, buildResNet, buildXVector } from "../core/onnx/models/mod.t
 import { exportSequential } from "../core/onnx/export.ts";
 import { Rng } from "../core/random.ts";
 
+/** Makes state-dict entries of the given shapes, values `scale` * N(0, 1) drawn from `r` in call order. */
+export function normalEntries(
+  r: Rng,
+  scale: number,
+): (shape: number[]) => { shape: number[]; data: Float32Array } {
+  return (shape) => ({
+    shape,
+    data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal() * scale),
+  });
+}
+
 /** A linear head's state dict the way the training code exposes it (stateDict()). */
 export function headStateDict(seed = 7): Record<string, { shape: number[]; data: Float32Array }> {
-  const r = new Rng(seed);
-  const t = (shape: number[]) => ({
-    shape,
-    data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal() * 0.3),
-  });
+  const t = normalEntries(new Rng(seed), 0.3);
   return { "fc1.weight": t([16, 32]), "fc1.bias": t([16]), "fc2.weight": t([8, 16]), "fc2.bias": t([8]) };
 }
 

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { golden, loadSherpa, maxAbsDiff, withTempDir } from "./helpers.ts";
-import { GOLDEN_MODELS, headStateDict } from "./onnx_models.ts";
+import { GOLDEN_MODELS, headStateDict, normalEntries } from "./onnx_models.ts";
 import { loadOnnx, parseEp } from "../core/onnx/runtime.ts";
 import { Graph, readModelHeader } from "../core/onnx/writer.ts";
 import { conv1d, WeightSource } from "../core/onnx/layers.ts";
@@ -110,10 +110,7 @@ Deno.test("onnx export: refuses mis-shaped, missing and unused weights", () => {
 
 Deno.test("onnx export: a TDNN head from a state dict reloads and matches a plain-JS forward pass", async () => {
   const r = new Rng(3);
-  const t = (shape: number[]) => ({
-    shape,
-    data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal() * 0.5),
-  });
+  const t = normalEntries(r, 0.5);
   const sd = {
     "tdnn.weight": t([6, 5, 3]),
     "tdnn.bias": t([6]),
@@ -166,10 +163,7 @@ Deno.test("onnx export: a TDNN head from a state dict reloads and matches a plai
 
 Deno.test("onnx export: exportModule writes a TDNN speaker net that onnx-speaker loads by path", async () => {
   const r = new Rng(8);
-  const t = (shape: number[]) => ({
-    shape,
-    data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal() * 0.2),
-  });
+  const t = normalEntries(r, 0.2);
   const sd = {
     "t1.weight": t([12, 80, 5]),
     "t1.bias": t([12]),
@@ -360,21 +354,15 @@ Deno.test("onnx-speaker with the sherpa-onnx front end equals sherpa-onnx-node's
 });
 
 Deno.test("onnx-speaker: unknown model names and missing files give the fix", async () => {
-  await assertRejects(
-    () => registry.create("backbone", "onnx-speaker", { model: "random:resnet99" }),
-    Error,
-    "resnet34, resnet-small, ecapa512",
-  );
-  await assertRejects(
-    () => registry.create("backbone", "onnx-speaker", { model: "/nonexistent/m.onnx" }),
-    Error,
-    "models pull",
-  );
-  await assertRejects(
-    () => registry.create("backbone", "onnx-speaker", { ep: "cuda" }),
-    Error,
-    "'ep' must be one of",
-  );
+  // options -> a fix the message must give
+  const cases: [Record<string, unknown>, string][] = [
+    [{ model: "random:resnet99" }, "resnet34, resnet-small, ecapa512"],
+    [{ model: "/nonexistent/m.onnx" }, "models pull"],
+    [{ ep: "cuda" }, "'ep' must be one of"],
+  ];
+  for (const [options, fix] of cases) {
+    await assertRejects(() => registry.create("backbone", "onnx-speaker", options), Error, fix);
+  }
 });
 
 Deno.test("onnx-speaker: window split covers the utterance with equal-length chunks", () => {

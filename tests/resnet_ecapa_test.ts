@@ -14,7 +14,7 @@ import {
 } from "../core/autodiff/channel_ops.ts";
 import { StatefulRng } from "../core/nn/rng.ts";
 import { ResNet } from "../core/nn/resnet.ts";
-import { EcapaTdnn } from "../core/nn/ecapa.ts";
+import { type EcapaConfig, EcapaTdnn } from "../core/nn/ecapa.ts";
 import type { Module } from "../core/nn/module.ts";
 import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
@@ -132,6 +132,17 @@ Deno.test("per-channel ops (batch norm +/- ReLU over 4-d, channel mean/scale, st
   assert(Math.abs(v / 90 - 1) < 1e-3, `normalised channel 0 has variance ${v / 90}`);
 });
 
+/** The tiny ECAPA of tests/golden/gen_resnet_ecapa.py, also grad-checked here. */
+const TINY_ECAPA: EcapaConfig = {
+  featDim: 12,
+  channels: 8,
+  mfaChannels: 12,
+  attentionDim: 4,
+  seDim: 4,
+  scale: 4,
+  embedDim: 6,
+};
+
 /** A few parameters of a module checked by central differences through the full network. */
 function moduleGradCheck(name: string, net: Module, x: Tensor, tol: number): void {
   const params = net.namedParameters();
@@ -159,15 +170,7 @@ Deno.test("ResNet-SE and ECAPA-TDNN pass finite-difference checks end to end (ev
   }, rng);
   res.eval(); // batch statistics over 2 x 2 x 3 values make float32 differences too noisy
   moduleGradCheck("resnet-se", res, rand([2, 16, 24], 11), 2e-2);
-  const ec = new EcapaTdnn({
-    featDim: 12,
-    channels: 8,
-    mfaChannels: 12,
-    attentionDim: 4,
-    seDim: 4,
-    scale: 4,
-    embedDim: 6,
-  }, rng);
+  const ec = new EcapaTdnn(TINY_ECAPA, rng);
   ec.eval();
   moduleGradCheck("ecapa", ec, rand([2, 12, 20], 12), 2e-2);
 });
@@ -191,15 +194,7 @@ interface GoldenCase {
 /** The tiny models of tests/golden/gen_resnet_ecapa.py. */
 function goldenModel(name: string): ResNet | EcapaTdnn {
   if (name === "ecapa") {
-    return new EcapaTdnn({
-      featDim: 12,
-      channels: 8,
-      mfaChannels: 12,
-      attentionDim: 4,
-      seDim: 4,
-      scale: 4,
-      embedDim: 6,
-    });
+    return new EcapaTdnn(TINY_ECAPA);
   }
   return new ResNet({
     featDim: 16,

@@ -8,6 +8,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { join } from "node:path";
 import { ROOT } from "./helpers.ts";
+import { runDeno } from "./cli_process.ts";
 import { needsPg } from "./pg_server.ts";
 
 const DENO_JSON = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
@@ -23,17 +24,11 @@ function taskWords(task: string, initCwd: string): string[] {
 }
 
 /** Runs `cli/main.ts ...args` with the task's flags plus `extra` flags. */
-async function cli(extra: string[], args: string[]) {
+function cli(extra: string[], args: string[]) {
   const words = taskWords(TASK, ROOT);
   assertEquals(words.slice(0, 2), ["deno", "run"]);
   assertEquals(words.at(-1), "cli/main.ts");
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [...words.slice(1, -1), ...extra, "cli/main.ts", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", INIT_CWD: ROOT },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return runDeno([...words.slice(1, -1), ...extra, "cli/main.ts", ...args], { env: { INIT_CWD: ROOT } });
 }
 
 Deno.test("the embedkit task grants every PG* variable the pinned npm postgres client may read", async () => {

@@ -11,7 +11,7 @@ import { param, tensor } from "../core/autodiff/tensor.ts";
 import { mul, sum } from "../core/autodiff/ops.ts";
 import { gradCheck } from "../core/autodiff/gradcheck.ts";
 import { embeddingBag, embeddingRows, packBags } from "../core/autodiff/embedding_bag.ts";
-import { parsePairs, readPairs } from "../core/text/pairs.ts";
+import { parsePairs, readPairs, type TextPair } from "../core/text/pairs.ts";
 import { countWords, loadTokenizer, trainWordPiece, wordPieceTokenizerJson } from "../core/text/wordpiece.ts";
 import { StaticEmbedding } from "../core/text/model.ts";
 import { createTextTraining, linearWarmupDecay, type TextTrainConfig } from "../core/text/train.ts";
@@ -19,6 +19,15 @@ import { embedItems, formatCardTable, retrievalTable } from "../core/text/evalua
 import { synthPairs, TINY } from "./text_fixtures.ts";
 import { fromRows } from "../core/matrix.ts";
 import { AdamW } from "../core/nn/optim.ts";
+
+/** A text training job on TINY's settings with `config` on top, through the registry, progress bars off. */
+function tinyTraining(
+  train: readonly TextPair[],
+  dev: readonly TextPair[] | undefined,
+  config: TextTrainConfig,
+) {
+  return createTextTraining({ train, dev, config: { ...TINY, ...config }, registry, progress: false });
+}
 
 Deno.test("pairs reader: .jsonl and .jsonl.gz; errors name file:line and the fix", async () => {
   await withTempDir(async (dir) => {
@@ -162,13 +171,7 @@ Deno.test("static model + MNRL + Matryoshka + AdamW + linear warm-up/decay: same
 
 Deno.test("static model: exported folder loads in the text backbone with the training-time embeddings (1e-5)", async () => {
   const train = synthPairs(96, 1), dev = synthPairs(24, 2);
-  const job = await createTextTraining({
-    train,
-    dev,
-    config: { ...TINY, hardNegatives: "bm25", groupColumn: "source" },
-    registry,
-    progress: false,
-  });
+  const job = await tinyTraining(train, dev, { hardNegatives: "bm25", groupColumn: "source" });
   await job.trainer.fit();
   const hist = job.trainer.textHistory;
   assertEquals(hist.length, 2);
@@ -197,13 +200,13 @@ Deno.test("static model: exported folder loads in the text backbone with the tra
 
 Deno.test("text training resumes from an epoch checkpoint byte-identically", async () => {
   const train = synthPairs(64, 3), dev = synthPairs(12, 4);
-  const cfg: TextTrainConfig = { ...TINY, epochs: 3, hardNegatives: "bm25" };
-  const full = await createTextTraining({ train, dev, config: cfg, registry, progress: false });
+  const cfg: TextTrainConfig = { epochs: 3, hardNegatives: "bm25" };
+  const full = await tinyTraining(train, dev, cfg);
   await full.trainer.fit();
-  const part = await createTextTraining({ train, dev, config: cfg, registry, progress: false });
+  const part = await tinyTraining(train, dev, cfg);
   await part.trainer.fit(1);
   const ck = part.trainer.checkpoint();
-  const resumed = await createTextTraining({ train, dev, config: cfg, registry, progress: false });
+  const resumed = await tinyTraining(train, dev, cfg);
   await resumed.trainer.resume(ck);
   await resumed.trainer.fit();
   const a = full.model.module.stateDict()["embedding.weight"].data;
@@ -218,12 +221,7 @@ Deno.test("text training resumes from an epoch checkpoint byte-identically", asy
 Deno.test("text training: contrastive and triplet losses through the registry; class losses refused", async () => {
   const train = synthPairs(48, 5);
   for (const loss of ["contrastive", "triplet"]) {
-    const job = await createTextTraining({
-      train,
-      config: { ...TINY, epochs: 1, loss, lossOptions: {} },
-      registry,
-      progress: false,
-    });
+    const job = await tinyTraining(train, undefined, { epochs: 1, loss, lossOptions: {} });
     const r = await job.trainer.fit();
     assert(Number.isFinite(r.history[0].trainLoss), loss);
   }
@@ -280,26 +278,19 @@ Deno.test("transformer encoder: finite-difference gradients; exported ONNX equal
   ], { eps: 1e-3, maxPerInput: 20 });
   assert(r.maxRelError < 2e-3, JSON.stringify(r)); // small eps: layer norm of 0.05-sized inputs curves fast
   const train = synthPairs(64, 8), dev = synthPairs(12, 9);
-  const job = await createTextTraining({
-    train,
-    dev,
-    config: {
-      ...TINY,
-      epochs: 1,
-      lr: 1e-3,
-      model: {
-        kind: "transformer",
-        vocabSize: 120,
-        dim: 16,
-        heads: 2,
-        layers: 2,
-        maxLength: 16,
-        positions: 32,
-      },
-      lossOptions: { inner: "mnrl", dims: [16, 8] },
+  const job = await tinyTraining(train, dev, {
+    epochs: 1,
+    lr: 1e-3,
+    model: {
+      kind: "transformer",
+      vocabSize: 120,
+      dim: 16,
+      heads: 2,
+      layers: 2,
+      maxLength: 16,
+      positions: 32,
     },
-    registry,
-    progress: false,
+    lossOptions: { inner: "mnrl", dims: [16, 8] },
   });
   await job.trainer.fit();
   await withTempDir(async (dir) => {
@@ -318,23 +309,16 @@ Deno.test("transformer encoder: finite-difference gradients; exported ONNX equal
 
 Deno.test("adapter head on frozen tfidf-text: trains with Matryoshka MNRL; head.onnx equals its forward", async () => {
   const train = synthPairs(96, 10), dev = synthPairs(24, 11);
-  const job = await createTextTraining({
-    train,
-    dev,
-    config: {
-      ...TINY,
-      epochs: 2,
-      lr: 1e-2,
-      model: {
-        kind: "adapter",
-        backbone: "tfidf-text",
-        backboneOptions: { dim: 256, hashing: true },
-        dim: 32,
-        hidden: 64,
-      },
+  const job = await tinyTraining(train, dev, {
+    epochs: 2,
+    lr: 1e-2,
+    model: {
+      kind: "adapter",
+      backbone: "tfidf-text",
+      backboneOptions: { dim: 256, hashing: true },
+      dim: 32,
+      hidden: 64,
     },
-    registry,
-    progress: false,
   });
   await job.trainer.fit();
   const ndcg = job.trainer.textHistory.at(-1)!.dev!["32"]["ndcg@10"];

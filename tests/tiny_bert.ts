@@ -7,6 +7,7 @@
  */
 import { f, Graph } from "../core/onnx/writer.ts";
 import { Rng } from "../core/random.ts";
+import { wordPieceTokenizerJson } from "../core/text/wordpiece.ts";
 
 /** Vocabulary: specials, then words and ## pieces. */
 export const VOCAB = [
@@ -115,28 +116,9 @@ export function tinyBertForward(tokenIds: number[], seed = 5): number[][] {
 export async function writeTinyBertFolder(dir: string, seed = 5): Promise<string> {
   await Deno.mkdir(`${dir}/onnx`, { recursive: true });
   await Deno.writeFile(`${dir}/onnx/model.onnx`, buildTinyBert(seed));
-  const special = (content: string, id: number) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
+  // the library's WordPiece tokenizer.json, with BERT's [CLS] A [SEP] (B [SEP]) template added
   const tokenizer = {
-    version: "1.0",
-    truncation: null,
-    padding: null,
-    added_tokens: VOCAB.slice(0, 4).map(special),
-    normalizer: {
-      type: "BertNormalizer",
-      clean_text: true,
-      handle_chinese_chars: true,
-      strip_accents: null,
-      lowercase: true,
-    },
-    pre_tokenizer: { type: "BertPreTokenizer" },
+    ...wordPieceTokenizerJson(VOCAB, VOCAB.slice(0, 4)),
     post_processor: {
       type: "TemplateProcessing",
       single: [{ SpecialToken: { id: "[CLS]", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }, {
@@ -153,14 +135,6 @@ export async function writeTinyBertFolder(dir: string, seed = 5): Promise<string
         "[CLS]": { id: "[CLS]", ids: [2], tokens: ["[CLS]"] },
         "[SEP]": { id: "[SEP]", ids: [3], tokens: ["[SEP]"] },
       },
-    },
-    decoder: { type: "WordPiece", prefix: "##", cleanup: true },
-    model: {
-      type: "WordPiece",
-      unk_token: "[UNK]",
-      continuing_subword_prefix: "##",
-      max_input_chars_per_word: 100,
-      vocab: Object.fromEntries(VOCAB.map((t, i) => [t, i])),
     },
   };
   await Deno.writeTextFile(`${dir}/tokenizer.json`, JSON.stringify(tokenizer));

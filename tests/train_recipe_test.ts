@@ -10,7 +10,9 @@ import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { join } from "node:path";
 import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
-import { ROOT, withTempDir, writeKaldiDataDir } from "./helpers.ts";
+import { withTempDir, writeKaldiDataDir } from "./helpers.ts";
+import { exportedVsTrained } from "./exported_speaker_net.ts";
+import { runDeno } from "./cli_process.ts";
 import { syntheticCorpus } from "../core/data/synthetic.ts";
 import { train } from "../core/pipelines/train.ts";
 import { augmenterNames, augmentRecipe } from "../core/augment/presets.ts";
@@ -18,9 +20,6 @@ import { languagesOf } from "../core/data/languages.ts";
 import { buildSpeakerNet } from "../core/nn/speaker_nets.ts";
 import { StatefulRng } from "../core/nn/rng.ts";
 import { tensor } from "../core/autodiff/tensor.ts";
-import { applyCmn } from "../core/features/cmn.ts";
-import { fbank } from "../core/features/fbank.ts";
-import { FBANK_PRESETS } from "../core/features/options.ts";
 import type { StateDict } from "../core/nn/module.ts";
 import { SnapshotAverager } from "../core/nn/average.ts";
 import { classifierTrainer } from "../core/nn/classifier_trainer.ts";
@@ -29,26 +28,13 @@ import { classifierTrainer } from "../core/nn/classifier_trainer.ts";
 async function cli(args: string[]): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
   const dir = await Deno.makeTempDir({ prefix: "embedkit-cli-" });
   const out = join(dir, "r.json");
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "cli/main.ts",
-      ...args,
-      "--out",
-      out,
-    ],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", EMBEDKIT_PROGRESS: "0" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const perms = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys"];
+  const r = await runDeno(["run", ...perms, "cli/main.ts", ...args, "--out", out], {
+    env: { EMBEDKIT_PROGRESS: "0" },
+  });
   const json = await Deno.readTextFile(out).then(JSON.parse, () => ({}));
   await Deno.remove(dir, { recursive: true });
-  return { code: r.code, json, stderr: new TextDecoder().decode(r.stderr) };
+  return { code: r.code, json, stderr: r.stderr };
 }
 
 /** Synthetic speakers as a Kaldi data dir of WAV files (babble reads its talkers from files), named `<name>-*`. */
@@ -72,6 +58,8 @@ const TINY = {
   quiet: true,
   device: "wasm" as const,
 };
+/** Two 16-channel TDNN layers, kernels 3, dilations 1 and 2. */
+const TDNN_16 = { channels: [16, 16], kernels: [3, 3], dilations: [1, 2] };
 const TINY_CLI = ["--embed-dim", "16", "--mel-bins", "24", "--seg-seconds", "0.5", "--crops", "2"];
 const FAST_REVERB = { reverb: { rooms: 3, rt60: [0.2, 0.3] } };
 
@@ -110,17 +98,8 @@ Deno.test("train --arch resnet34-se / ecapa: loss falls; the exported ONNX embed
       }, new StatefulRng(0));
       net.loadStateDict(r.state);
       net.eval();
-      const bb = await registry.create("backbone", "onnx-speaker", { model: r.model });
-      const [onnx] = await bb.embed([{ id: "u", samples: utts[0].samples, sampleRate: 16000 }]);
-      await bb.dispose?.();
-      const f = applyCmn(fbank(utts[0].samples, { ...FBANK_PRESETS.wespeaker, numMelBins: 24 }));
-      const x = new Float32Array(24 * f.rows);
-      for (let t = 0; t < f.rows; t++) for (let k = 0; k < 24; k++) x[k * f.rows + t] = f.data[t * 24 + k];
-      const ours = net.forward(tensor(x, [1, 24, f.rows])).data;
-      let err = 0, scale = 0;
-      for (let i = 0; i < 16; i++) {
-        [err, scale] = [Math.max(err, Math.abs(ours[i] - onnx[i])), Math.max(scale, Math.abs(ours[i]))];
-      }
+      const u = { id: "u", samples: utts[0].samples };
+      const { err, scale } = await exportedVsTrained(net, r.model, u, { numMelBins: 24, dims: 16 });
       // float32 noise of two runtimes is ~1e-5 relative; a wrong front end, layout or weight is O(1)
       assert(
         err <= 1e-3 * Math.max(1, scale),
@@ -170,9 +149,7 @@ Deno.test("average-last k: the model is the mean of the last k epochs' weights; 
     const base = {
       utterances: utts,
       ...TINY,
-      channels: [16, 16],
-      kernels: [3, 3],
-      dilations: [1, 2],
+      ...TDNN_16,
       epochs: 3,
       seed: 8,
     };
@@ -417,9 +394,7 @@ Deno.test("the adversarial language classifier adds its cross-entropy (about ln 
     const base = {
       data: dirs,
       ...TINY,
-      channels: [16, 16],
-      kernels: [3, 3],
-      dilations: [1, 2],
+      ...TDNN_16,
       epochs: 1,
       seed: 2,
     };

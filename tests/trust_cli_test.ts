@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { join } from "node:path";
 import { ROOT, withTempDir } from "./helpers.ts";
+import { runDeno } from "./cli_process.ts";
 import {
   CHOICE_OPTIONS,
   NUMBER_OPTIONS,
@@ -40,26 +41,18 @@ function usageMessage(argv: string[]): string {
 }
 
 Deno.test("cli args: numeric options name the option, the allowed range and the value given", () => {
-  assertEquals(
-    usageMessage(["--sample-rate", "0"]).split("\n")[0],
-    "--sample-rate must be an integer in [1000, 384000] (Hz), got '0'",
-  );
-  assertEquals(
-    usageMessage(["--max-seconds", "-1"]).split("\n")[0],
-    "--max-seconds must be a number > 0 (s), got '-1'",
-  );
-  assertEquals(
-    usageMessage(["--max-seconds=abc"]).split("\n")[0],
-    "--max-seconds must be a number > 0 (s), got 'abc'",
-  );
-  assertEquals(
-    usageMessage(["--seed", "1.5"]).split("\n")[0],
-    "--seed must be an integer in [0, 4294967295], got '1.5'",
-  );
-  assertEquals(
-    usageMessage(["--p-target", "0.01,1"]).split("\n")[0],
-    "--p-target must be comma-separated list of a number > 0 and < 1, got '0.01,1' (item '1')",
-  );
+  // argv -> the first line of the usage error
+  const cases: [string[], string][] = [
+    [["--sample-rate", "0"], "--sample-rate must be an integer in [1000, 384000] (Hz), got '0'"],
+    [["--max-seconds", "-1"], "--max-seconds must be a number > 0 (s), got '-1'"],
+    [["--max-seconds=abc"], "--max-seconds must be a number > 0 (s), got 'abc'"],
+    [["--seed", "1.5"], "--seed must be an integer in [0, 4294967295], got '1.5'"],
+    [
+      ["--p-target", "0.01,1"],
+      "--p-target must be comma-separated list of a number > 0 and < 1, got '0.01,1' (item '1')",
+    ],
+  ];
+  for (const [argv, first] of cases) assertEquals(usageMessage(argv).split("\n")[0], first);
   for (const bad of ["", " ", "0x10", "1e", "Infinity", "NaN", "--"]) usageMessage([`--max-seconds=${bad}`]);
   assert(usageMessage(["--sample-rate", "0"]).includes("run 'embedkit verify --help'"));
   // accepted values come through as given
@@ -131,22 +124,9 @@ Deno.test("cli args: every numeric option of every command has bounds; path opti
   }
 });
 
-async function cli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write=/tmp",
-      "--allow-env",
-      "--allow-sys",
-      join(ROOT, "cli/main.ts"),
-      ...args,
-    ],
-    cwd: opts.cwd ?? ROOT,
-    env: { NO_COLOR: "1", ...opts.env },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function cli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const perms = ["--allow-read", "--allow-write=/tmp", "--allow-env", "--allow-sys"];
+  return runDeno(["run", ...perms, join(ROOT, "cli/main.ts"), ...args], opts);
 }
 
 Deno.test("cli: exit code 2 for every usage error, 1 for a runtime error", async () => {
@@ -226,20 +206,9 @@ Deno.test("cli: `deno task --config` from another folder and the installed CLI b
     assertEquals(JSON.parse(await Deno.readTextFile(join(dir, "t.json"))).counts.target, 2);
 
     const root = join(dir, "install-root");
-    const inst = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-env",
-        "--allow-run",
-        join(ROOT, "cli/install.ts"),
-        "--root",
-        root,
-      ],
-      cwd: ROOT,
-      env: { NO_COLOR: "1" },
-    }).output();
-    assertEquals(inst.code, 0, new TextDecoder().decode(inst.stderr));
+    const perms = ["--allow-read", "--allow-env", "--allow-run"];
+    const inst = await runDeno(["run", ...perms, join(ROOT, "cli/install.ts"), "--root", root]);
+    assertEquals(inst.code, 0, inst.stderr);
     const work = join(dir, "elsewhere");
     await Deno.mkdir(work);
     await writeScores(work);

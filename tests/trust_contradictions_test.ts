@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { join } from "node:path";
 import { ROOT, withTempDir } from "./helpers.ts";
+import { runDeno } from "./cli_process.ts";
 import { parseTrials } from "../core/io/kaldi_data.ts";
 import { joinScores, parseScoreFile } from "../core/scoring/score_file.ts";
 import { parseRttm } from "../core/diarization/rttm.ts";
@@ -17,14 +18,15 @@ import "../plugins/mod.ts";
 import { registry } from "../core/registry.ts";
 import type { Metric } from "../core/contracts/mod.ts";
 
-async function cli(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write=/tmp", "--allow-env", join(ROOT, "cli/main.ts"), ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function cli(args: string[]) {
+  return runDeno([
+    "run",
+    "--allow-read",
+    "--allow-write=/tmp",
+    "--allow-env",
+    join(ROOT, "cli/main.ts"),
+    ...args,
+  ]);
 }
 
 Deno.test("trials: the same pair as target and nontarget is refused with file:line of both", () => {

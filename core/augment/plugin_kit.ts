@@ -1,10 +1,11 @@
 /**
- * Shared pieces of the augmenter plugins (plugins/adapters/aug_*.ts): a [lo, hi] range option and
- * the probability gate every augmenter has.
+ * Shared pieces of the augmenter plugins (plugins/adapters/aug_*.ts): a [lo, hi] range option, the
+ * probability gate every augmenter has, and the waveform / feature augmenter objects built around it.
  * @module
  */
 import { opt, type OptionDecl } from "../options.ts";
-import type { AppliedAugmentation, AugmentContext } from "../contracts/augment.ts";
+import type { AppliedAugmentation, AugmentContext, Augmenter } from "../contracts/augment.ts";
+import type { Matrix } from "../matrix.ts";
 
 /** A [lo, hi] option with lo <= hi, both within bounds. */
 export function rangeOption(
@@ -43,4 +44,52 @@ export function gated<T>(
   const r = apply();
   ctx.log?.push({ augmenter: name, ...r.applied } as AppliedAugmentation);
   return r.out;
+}
+
+/** One augmentation of `x`: the new input and the draws to log. */
+export type AugmentDraw<T> = (x: T, ctx: AugmentContext) => { out: T; applied: Record<string, unknown> };
+
+/** What {@link waveformAugmenter} and {@link featureAugmenter} build an augmenter from. */
+export interface GatedAugmenter<T> {
+  /** Registry name, logged with every draw. */
+  readonly name: string;
+  /** Probability of augmenting an input (see {@link gated}). */
+  readonly prob: number;
+  /** The augmentation, run when the gate opens. */
+  readonly draw: AugmentDraw<T>;
+  /** Facts to report (sources, ranges, seeds). */
+  readonly info: () => Record<string, unknown>;
+}
+
+/**
+ * A waveform augmenter running `draw` through {@link gated}. With `sampleRate`, an input at another rate
+ * is refused before the gate: "input is <rate> Hz, <sampleRate.source> <sampleRate.hz> Hz".
+ */
+export function waveformAugmenter(
+  a: GatedAugmenter<Float32Array> & {
+    readonly sampleRate?: { readonly hz: number; readonly source: string };
+  },
+): Augmenter {
+  const rate = a.sampleRate;
+  return {
+    role: "augment",
+    domain: "waveform",
+    wave: (x, ctx) => {
+      if (rate && ctx.sampleRate !== rate.hz) {
+        throw new RangeError(`input is ${ctx.sampleRate} Hz, ${rate.source} ${rate.hz} Hz`);
+      }
+      return gated(a.name, a.prob, x, ctx, () => a.draw(x, ctx));
+    },
+    info: a.info,
+  };
+}
+
+/** A feature-matrix augmenter (frames x bins) running `draw` through {@link gated}. */
+export function featureAugmenter(a: GatedAugmenter<Matrix>): Augmenter {
+  return {
+    role: "augment",
+    domain: "features",
+    features: (x, ctx) => gated(a.name, a.prob, x, ctx, () => a.draw(x, ctx)),
+    info: a.info,
+  };
 }

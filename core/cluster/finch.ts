@@ -13,6 +13,7 @@
 import type { Matrix } from "../matrix.ts";
 import { dotMatrix, l2NormalizeRows, sqEuclideanMatrix } from "../kernels/distance.ts";
 import { ANN_DEFAULTS, type AnnOptions, approxNeighbours } from "./ann.ts";
+import { rootLabels, unionFind } from "./union_find.ts";
 
 /** Distance used for first neighbours. */
 export type FinchMetric = "cosine" | "euclidean";
@@ -62,26 +63,13 @@ export function firstNeighbours(x: Matrix, metric: FinchMetric): { nn: Int32Arra
 
 /** Connected components of the graph with edges (a[t], b[t]); labels in first-appearance order. */
 export function components(n: number, a: ArrayLike<number>, b: ArrayLike<number>): Int32Array {
-  const parent = new Int32Array(n);
-  for (let i = 0; i < n; i++) parent[i] = i;
-  const find = (x: number): number => {
-    while (parent[x] !== x) x = parent[x] = parent[parent[x]];
-    return x;
-  };
+  const forest = unionFind(n), { parent, find } = forest;
   for (let t = 0; t < a.length; t++) {
     if (a[t] < 0 || b[t] < 0) continue;
     const ra = find(a[t]), rb = find(b[t]);
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
   }
-  const map = new Map<number, number>();
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = find(i);
-    let l = map.get(r);
-    if (l === undefined) map.set(r, l = map.size);
-    out[i] = l;
-  }
-  return out;
+  return rootLabels(forest, n);
 }
 
 /** Means of the original rows per cluster (float64 sums, float32 result). */

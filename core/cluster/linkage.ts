@@ -12,6 +12,7 @@
  * inversions and keep merge order, as in scipy).
  * @module
  */
+import { rootLabels, unionFind } from "./union_find.ts";
 
 /** The seven linkage rules. */
 export const LINKAGES = ["single", "complete", "average", "weighted", "centroid", "median", "ward"] as const;
@@ -295,26 +296,13 @@ export function maxDists(z: Float64Array, n: number): Float64Array {
 
 /** Flat labels (first-appearance order) from the set of merges to apply. */
 function labelsFromMerges(z: Float64Array, n: number, apply: (k: number) => boolean): Int32Array {
-  const parent = new Int32Array(2 * n - 1);
-  for (let i = 0; i < parent.length; i++) parent[i] = i;
-  const find = (x: number): number => {
-    while (parent[x] !== x) x = parent[x] = parent[parent[x]];
-    return x;
-  };
+  const forest = unionFind(2 * n - 1), { parent, find } = forest;
   for (let k = 0; k < n - 1; k++) {
     if (!apply(k)) continue;
     parent[find(z[4 * k])] = n + k;
     parent[find(z[4 * k + 1])] = n + k;
   }
-  const map = new Map<number, number>();
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = find(i);
-    let l = map.get(r);
-    if (l === undefined) map.set(r, l = map.size);
-    labels[i] = l;
-  }
-  return labels;
+  return rootLabels(forest, n);
 }
 
 /**

@@ -19,6 +19,7 @@
  * @module
  */
 import { linearSumAssignment } from "../math/hungarian.ts";
+import { cosineSimilarity } from "../math/cosine.ts";
 
 /** diart's hyper-parameters (defaults: diart's SpeakerDiarizationConfig). */
 export interface OnlineClusteringOptions {
@@ -182,13 +183,7 @@ export class OnlineSpeakerClustering {
 
 /** scipy's cosine distance (NaN when a vector is zero or NaN). */
 export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return 1 - ab / Math.sqrt(aa * bb);
+  return 1 - cosineSimilarity(a, b, NaN);
 }
 
 /**

@@ -11,6 +11,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { readInputBytes } from "../io/input_bytes.ts";
 import { writeFileAtomic } from "../atomic.ts";
 import { editDistance } from "../config.ts";
 
@@ -147,12 +148,7 @@ function unknownTypesReport(name: string, unknown: Map<string, { count: number; 
 
 /** Reads an RTTM file (unknown record types are reported on stderr or `onWarning`). */
 export async function readRttm(path: string, opts: RttmReadOptions = {}): Promise<Turn[]> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new InputError(path, `cannot read RTTM file: ${(e as Error).message}`);
-  }
+  const bytes = await readInputBytes(path, "RTTM file");
   return parseRttm(decode(bytes, path), path, opts);
 }
 
@@ -210,12 +206,7 @@ export function parseUem(text: string, name = "<uem>"): Uem {
 
 /** Reads a UEM file. */
 export async function readUem(path: string): Promise<Uem> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new InputError(path, `cannot read UEM file: ${(e as Error).message}`);
-  }
+  const bytes = await readInputBytes(path, "UEM file");
   return parseUem(decode(bytes, path), path);
 }
 

@@ -11,6 +11,7 @@
  */
 import * as hdf5 from "jsfive";
 import { InputError } from "../errors.ts";
+import { readInputBytes } from "./input_bytes.ts";
 
 /** One numeric dataset: row-major float64 values and its shape. */
 export interface H5Dataset {
@@ -73,11 +74,6 @@ export function parseH5(
 
 /** Reads an HDF5 file from disk; see {@link parseH5}. */
 export async function readH5(path: string, names?: readonly string[]): Promise<Map<string, H5Dataset>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new InputError(path, `cannot read HDF5 file: ${(e as Error).message}`);
-  }
+  const bytes = await readInputBytes(path, "HDF5 file");
   return parseH5(bytes, path, names);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { readInputBytes } from "./input_bytes.ts";
 
 /** Kaldi PLDA parameters in float64. */
 export interface KaldiPlda {
@@ -128,11 +129,6 @@ export function parseKaldiPlda(bytes: Uint8Array, file = "plda"): KaldiPlda {
 
 /** Reads a Kaldi PLDA file from disk. */
 export async function readKaldiPlda(path: string): Promise<KaldiPlda> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new InputError(path, `cannot read Kaldi PLDA: ${(e as Error).message}`);
-  }
+  const bytes = await readInputBytes(path, "Kaldi PLDA");
   return parseKaldiPlda(bytes, path);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { InputError } from "../errors.ts";
+import { readInputBytes } from "./input_bytes.ts";
 
 /** A decoded array: row-major data with its numpy dtype string and shape. */
 export interface NpyArray {
@@ -14,6 +15,17 @@ export interface NpyArray {
 }
 
 const td = new TextDecoder();
+
+/** Each supported dtype: bytes per value and the typed array over the data (int64 is read as float64). */
+const DTYPES = new Map<string, { size: number; view: (b: ArrayBuffer, n: number) => NpyArray["data"] }>([
+  ["<f8", { size: 8, view: (b, n) => new Float64Array(b, 0, n) }],
+  ["<f4", { size: 4, view: (b, n) => new Float32Array(b, 0, n) }],
+  ["<i4", { size: 4, view: (b, n) => new Int32Array(b, 0, n) }],
+  ["<i2", { size: 2, view: (b, n) => new Int16Array(b, 0, n) }],
+  ["<i8", { size: 8, view: (b, n) => Float64Array.from(new BigInt64Array(b, 0, n), (v) => Number(v)) }],
+  ["|u1", { size: 1, view: (b, n) => new Uint8Array(b, 0, n) }],
+  ["|b1", { size: 1, view: (b, n) => new Uint8Array(b, 0, n) }],
+]);
 
 /** Parses one .npy file's bytes; `what` names it in errors. */
 export function parseNpy(bytes: Uint8Array, what = "array.npy"): NpyArray {
@@ -35,46 +47,17 @@ export function parseNpy(bytes: Uint8Array, what = "array.npy"): NpyArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const off = hstart + hlen;
   const body = bytes.slice(off); // aligned copy
-  const need = (size: number) => {
-    if (body.byteLength < count * size) {
-      throw new InputError(
-        what,
-        `truncated: ${body.byteLength} data bytes for shape (${shape.join(", ")}) of ${descr}`,
-      );
-    }
-  };
-  let data: NpyArray["data"];
-  switch (descr) {
-    case "<f8":
-      need(8);
-      data = new Float64Array(body.buffer, 0, count);
-      break;
-    case "<f4":
-      need(4);
-      data = new Float32Array(body.buffer, 0, count);
-      break;
-    case "<i4":
-      need(4);
-      data = new Int32Array(body.buffer, 0, count);
-      break;
-    case "<i2":
-      need(2);
-      data = new Int16Array(body.buffer, 0, count);
-      break;
-    case "<i8": {
-      need(8);
-      const big = new BigInt64Array(body.buffer, 0, count);
-      data = Float64Array.from(big, (v) => Number(v));
-      break;
-    }
-    case "|u1":
-    case "|b1":
-      need(1);
-      data = new Uint8Array(body.buffer, 0, count);
-      break;
-    default:
-      throw new InputError(what, `dtype '${descr}' is not supported (use little-endian float64/float32/int)`);
+  const dtype = DTYPES.get(descr);
+  if (!dtype) {
+    throw new InputError(what, `dtype '${descr}' is not supported (use little-endian float64/float32/int)`);
   }
+  if (body.byteLength < count * dtype.size) {
+    throw new InputError(
+      what,
+      `truncated: ${body.byteLength} data bytes for shape (${shape.join(", ")}) of ${descr}`,
+    );
+  }
+  let data = dtype.view(body.buffer, count);
   if (fortran && shape.length > 1) data = toRowMajor(data, shape);
   return { dtype: descr, shape, data };
 }
@@ -155,12 +138,7 @@ export async function parseNpz(bytes: Uint8Array, what = "archive.npz"): Promise
 
 /** Reads an .npz file from disk. */
 export async function readNpz(path: string): Promise<Map<string, NpyArray>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (e) {
-    throw new InputError(path, `cannot read .npz: ${(e as Error).message}`);
-  }
+  const bytes = await readInputBytes(path, ".npz");
   return parseNpz(bytes, path);
 }
 

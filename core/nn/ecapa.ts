@@ -30,7 +30,7 @@ import {
 } from "../autodiff/ops.ts";
 import { expandLast, meanStdPool } from "../autodiff/channel_ops.ts";
 import { Module } from "./module.ts";
-import { BatchNorm1d, Conv1d, convReluBatchNorm, Linear } from "./layers.ts";
+import { BatchNorm1d, Conv1d, convReluBatchNorm, Linear, ModuleList } from "./layers.ts";
 import { SqueezeExcite } from "./conv2d_layers.ts";
 import { StatefulRng } from "./rng.ts";
 
@@ -79,12 +79,10 @@ export class Res2Conv1dReluBn extends Module {
     super();
     if (channels % scale) throw new RangeError(`ECAPA: channels ${channels} not divisible by scale ${scale}`);
     this.width = channels / scale;
-    const convs = this.addModule("convs", new Holder()), bns = this.addModule("bns", new Holder());
+    const convs = this.addModule("convs", new ModuleList()), bns = this.addModule("bns", new ModuleList());
     for (let i = 0; i < scale - 1; i++) {
-      this.convs.push(
-        convs.put(String(i), new Conv1d(this.width, this.width, k, { dilation, padding: "same", rng })),
-      );
-      this.bns.push(bns.put(String(i), new BatchNorm1d(this.width)));
+      this.convs.push(convs.push(new Conv1d(this.width, this.width, k, { dilation, padding: "same", rng })));
+      this.bns.push(bns.push(new BatchNorm1d(this.width)));
     }
   }
   forward(x: Tensor): Tensor {
@@ -97,16 +95,6 @@ export class Res2Conv1dReluBn extends Module {
     }
     out.push(slice(x, 1, (this.scale - 1) * w, this.scale * w));
     return concat(out, 1);
-  }
-}
-
-/** A container for numbered sub-modules (nn.ModuleList's keys). */
-class Holder extends Module {
-  put<M extends Module>(name: string, m: M): M {
-    return this.addModule(name, m);
-  }
-  forward(x: Tensor): Tensor {
-    return x;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Basic layers: linear, 1-d convolution (TDNN), batch/layer norm, activations, dropout, L2
- * normalisation, sequential containers. Initialisation follows PyTorch's defaults
+ * normalisation, sequential and list containers. Initialisation follows PyTorch's defaults
  * (U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
  * @module
  */
@@ -200,5 +200,21 @@ export class Sequential extends Module {
     let y = x;
     for (const m of this.layers) y = m.forward(y);
     return y;
+  }
+}
+
+/**
+ * Numbered sub-modules without a forward of their own (nn.ModuleList): state-dict keys "0.weight",
+ * "1.weight", ... under the list's name; the owner calls the members itself.
+ */
+export class ModuleList extends Module {
+  #size = 0;
+  /** Registers `m` under the next index ("0", "1", ...) and returns it. */
+  push<M extends Module>(m: M): M {
+    return this.addModule(String(this.#size++), m);
+  }
+  /** The identity: a list only holds its members. */
+  forward(x: Tensor): Tensor {
+    return x;
   }
 }

@@ -16,7 +16,7 @@ import type { Tensor } from "../autodiff/tensor.ts";
 import { add, relu, reshape } from "../autodiff/ops.ts";
 import { meanStdPool } from "../autodiff/channel_ops.ts";
 import { Module } from "./module.ts";
-import { Linear } from "./layers.ts";
+import { Linear, ModuleList } from "./layers.ts";
 import { BatchNorm, Conv2d, SqueezeExcite } from "./conv2d_layers.ts";
 import { StatefulRng } from "./rng.ts";
 
@@ -96,11 +96,11 @@ class ResNetFront extends Module {
     let cin = m;
     blocks.forEach((n, li) => {
       const planes = m * 2 ** li, stage: BasicBlock[] = [];
-      const seq = this.addModule(`layer${li + 1}`, new BlockList());
+      const seq = this.addModule(`layer${li + 1}`, new ModuleList()); // nn.Sequential's keys "0", "1", ...
       for (let b = 0; b < n; b++) {
         const stride = b === 0 && li > 0 ? 2 : 1;
         const blk = new BasicBlock(cin, planes, stride, se ? seBottleneck(planes, seReduction) : 0, rng);
-        stage.push(seq.add(String(b), blk));
+        stage.push(seq.push(blk));
         cin = planes;
       }
       this.stages.push(stage);
@@ -111,16 +111,6 @@ class ResNetFront extends Module {
     let y = this.bn1.apply(this.conv1.forward(x), true);
     for (const stage of this.stages) for (const b of stage) y = b.forward(y);
     return y;
-  }
-}
-
-/** A named list of blocks (nn.Sequential's keys "0", "1", ...). */
-class BlockList extends Module {
-  add<M extends Module>(name: string, m: M): M {
-    return this.addModule(name, m);
-  }
-  forward(x: Tensor): Tensor {
-    return x;
   }
 }
 

@@ -11,7 +11,7 @@ import type { Turn } from "../diarization/rttm.ts";
 import { ConfigError } from "../errors.ts";
 import type { Matrix } from "../matrix.ts";
 import { opt, type SchemaOf } from "../options.ts";
-import type { PluginSpec, RunOptions, StageRecord } from "./stages/mod.ts";
+import type { PluginSpec, RunOptions, ScoredSystem, StageRecord } from "./stages/mod.ts";
 
 /** The scalar options of `diarize`. */
 export interface DiarizeConfig {
@@ -114,15 +114,8 @@ export interface DiarizeOptions
   readonly maxSpeakers?: number;
 }
 
-/** One clusterer's output. */
-export interface DiarizeSystem {
-  readonly label: string;
-  readonly numSpeakers: number;
-  readonly turns: Turn[];
-  readonly rttm: string;
-  readonly metrics: Record<string, number>;
-  readonly extra: Record<string, unknown>;
-}
+/** One clusterer's output: its turns, their RTTM and its figures against the reference. */
+export type DiarizeSystem = ScoredSystem;
 
 /** Which recipe ran and why (the CLI prints it). */
 export interface PipelineChoice {

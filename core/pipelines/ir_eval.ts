@@ -212,20 +212,11 @@ function retrieve(
           }
           return { ranked, dims: dims?.length ? [...dims] : null, info: model.info() };
         }
-        const docs = await embedAll(
-          model,
-          col.docs.length,
-          (i) => col.docs[i],
-          "embed docs",
-          col.docs.length,
-        );
-        const queries = await embedAll(
-          model,
-          col.queries.length,
-          (i) => col.queries[i],
-          "embed queries",
-          col.queries.length,
-        );
+        // each list in one call to the backbone
+        const embedTexts = (texts: Collection["docs"], what: string) =>
+          embedAll(model, texts.length, (i) => texts[i], `embed ${what}`, texts.length);
+        const docs = await embedTexts(col.docs, "docs");
+        const queries = await embedTexts(col.queries, "queries");
         const full = docs.cols;
         const use = dims?.length
           ? [...dims]

@@ -32,9 +32,9 @@ import {
   scoreTrials,
   scoreWithBackend,
   type TrialSet,
-  verificationFigures,
 } from "./stages/mod.ts";
 import { speakerIndex } from "../data/datasets.ts";
+import { metricsStage } from "./verify_metrics.ts";
 
 /** The scalar options of {@link verify}. */
 export interface VerifyConfig {
@@ -190,43 +190,6 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
   // 8. metrics per system (and per same/cross-domain partition)
   const figures = await metricsStage(run, systems, trials, domains);
   return result(opts, run, ds.utts, trials, systems.map((s, i) => ({ ...s, ...figures[i] })));
-}
-
-type Figures = { metrics: Record<string, number>; partitions?: Record<string, Record<string, number>> };
-
-/** Stage `metrics`: EER/minDCF/Cllr of every system, and of its same- and cross-domain trials. */
-function metricsStage(
-  run: Run,
-  systems: VerifySystem[],
-  trials: TrialSet,
-  domains?: Int32Array,
-): Promise<Figures[]> {
-  return run.stages.stage("metrics", {
-    config: { metrics: ["eer", "min-dcf", "cllr"], domains: domains ? Array.from(domains) : null },
-    inputs: [...systems.map((s) => s.scores), trials],
-  }, async () => {
-    const out: Figures[] = [];
-    for (const s of systems) {
-      const f: Figures = { metrics: await verificationFigures(run, s.scores, trials.labels) };
-      if (domains) {
-        f.partitions = {};
-        for (const [name, same] of [["same-domain", true], ["cross-domain", false]] as const) {
-          const keep = [...trials.labels.keys()].filter((t) =>
-            (domains[trials.enroll[t]] === domains[trials.test[t]]) === same
-          );
-          const lab = Int8Array.from(keep, (t) => trials.labels[t]);
-          if (!lab.includes(1) || !lab.includes(0)) continue; // a partition needs both classes
-          f.partitions[name] = {
-            ...await verificationFigures(run, Float32Array.from(keep, (t) => s.scores[t]), lab),
-            target: lab.filter((l) => l === 1).length,
-            nonTarget: lab.filter((l) => l === 0).length,
-          };
-        }
-      }
-      out.push(f);
-    }
-    return out;
-  });
 }
 
 function result(

@@ -19,6 +19,7 @@ import type { Calibrator, ScoreNormalizer } from "../contracts/scorer.ts";
 import type { Matrix } from "../matrix.ts";
 import type { Registry } from "../registry.ts";
 import { Rng } from "../random.ts";
+import { cosineSimilarity } from "../math/cosine.ts";
 import { StoreError } from "./errors.ts";
 import type { ModelId } from "./model_id.ts";
 import { canonicalJson } from "./model_id.ts";
@@ -238,15 +239,9 @@ export class SpeakerScorer {
   }
 }
 
-/** Cosine similarity (float64). */
+/** Cosine similarity (float64); 0 when a vector is zero. */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+  return cosineSimilarity(a, b, 0);
 }
 
 function stack(rows: readonly Float32Array[]): Matrix {

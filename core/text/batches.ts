@@ -10,6 +10,7 @@
  * @module
  */
 import { Bm25Index } from "../retrieval/bm25.ts";
+import { insertTopK } from "../retrieval/top_k.ts";
 import type { Rng } from "../random.ts";
 import { Progress } from "../progress.ts";
 
@@ -53,28 +54,17 @@ export function mineBm25Negatives(
     index.scoreInto(a, buf);
     // candidates: the best k + slack, then drop the excluded ones
     const want = k + 8;
-    const idx: number[] = [];
-    const val: number[] = [];
+    const idx = new Int32Array(want);
+    const val = new Float64Array(want);
+    let n = 0;
     for (let j = 0; j < buf.length; j++) {
       const s = buf[j];
       if (s <= 0 || j === i || positives[j] === positives[i]) continue;
       if (groups && groups[i] !== undefined && groups[j] === groups[i]) continue;
-      if (idx.length === want && s <= val[want - 1]) continue;
-      let p = idx.length < want ? idx.length : want - 1;
-      if (idx.length < want) {
-        idx.push(0);
-        val.push(0);
-      }
-      while (p > 0 && val[p - 1] < s) {
-        val[p] = val[p - 1];
-        idx[p] = idx[p - 1];
-        p--;
-      }
-      val[p] = s;
-      idx[p] = j;
+      n = insertTopK(idx, val, n, j, s);
     }
     bar.tick();
-    return Int32Array.from(idx.slice(0, k));
+    return idx.slice(0, Math.min(n, k));
   });
   bar.done();
   return out;

@@ -9,7 +9,7 @@ import { ConfigError } from "../../core/errors.ts";
 import type { Augmenter } from "../../core/contracts/augment.ts";
 import { addBabble } from "../../core/augment/babble.ts";
 import { loadTalkers } from "../../core/augment/sources.ts";
-import { gated, probOption, rangeOption } from "../../core/augment/plugin_kit.ts";
+import { probOption, rangeOption, waveformAugmenter } from "../../core/augment/plugin_kit.ts";
 
 type TalkerFile = { speaker: string; path: string };
 
@@ -45,22 +45,13 @@ export const babbleAugmenter = definePlugin({
     }
     const pool = await loadTalkers(c.talkers, c.sampleRate, c.maxSeconds);
     const cfg = { talkers: [c.count[0], c.count[1]] as const, snrDb: [c.snrDb[0], c.snrDb[1]] as const };
-    return {
-      role: "augment",
-      domain: "waveform",
-      wave: (x, ctx) => {
-        if (ctx.sampleRate !== c.sampleRate) {
-          throw new RangeError(
-            `input is ${ctx.sampleRate} Hz, the talkers were loaded at ${c.sampleRate} Hz`,
-          );
-        }
-        return gated("babble", c.prob, x, ctx, () => {
-          const b = addBabble(x, pool, cfg, ctx.rng, ctx.speaker);
-          return {
-            out: b.samples,
-            applied: { talkers: b.talkers.map((i) => pool[i].speaker), snrDb: b.snrs },
-          };
-        });
+    return waveformAugmenter({
+      name: "babble",
+      prob: c.prob,
+      sampleRate: { hz: c.sampleRate, source: "the talkers were loaded at" },
+      draw: (x, ctx) => {
+        const b = addBabble(x, pool, cfg, ctx.rng, ctx.speaker);
+        return { out: b.samples, applied: { talkers: b.talkers.map((i) => pool[i].speaker), snrDb: b.snrs } };
       },
       info: () => ({
         source: `${pool.length} talker files, ${new Set(pool.map((t) => t.speaker)).size} speakers`,
@@ -68,6 +59,6 @@ export const babbleAugmenter = definePlugin({
         snrDb: c.snrDb,
         prob: c.prob,
       }),
-    };
+    });
   },
 });

@@ -10,7 +10,7 @@ import type { Augmenter } from "../../core/contracts/augment.ts";
 import { addAtSnr, meanSquare, randomChunk, uniform } from "../../core/augment/mix.ts";
 import { loadMusic } from "../../core/augment/sources.ts";
 import { ConfigError } from "../../core/errors.ts";
-import { gated, probOption, rangeOption } from "../../core/augment/plugin_kit.ts";
+import { probOption, rangeOption, waveformAugmenter } from "../../core/augment/plugin_kit.ts";
 
 /** `music` augmenter plugin. */
 export const musicAugmenter = definePlugin({
@@ -36,24 +36,20 @@ export const musicAugmenter = definePlugin({
     }
     const dir = c.dir;
     const music = await loadMusic(dir, c.split, c.sampleRate, c.files);
-    return {
-      role: "augment",
-      domain: "waveform",
-      wave: (x, ctx) => {
-        if (ctx.sampleRate !== c.sampleRate) {
-          throw new RangeError(`input is ${ctx.sampleRate} Hz, the music was loaded at ${c.sampleRate} Hz`);
+    return waveformAugmenter({
+      name: "music",
+      prob: c.prob,
+      sampleRate: { hz: c.sampleRate, source: "the music was loaded at" },
+      draw: (x, ctx) => {
+        const k = ctx.rng.int(music.samples.length);
+        let chunk = randomChunk(music.samples[k], x.length, ctx.rng);
+        for (let t = 0; meanSquare(chunk) < 1e-8 && t < 5; t++) {
+          chunk = randomChunk(music.samples[k], x.length, ctx.rng);
         }
-        return gated("music", c.prob, x, ctx, () => {
-          const k = ctx.rng.int(music.samples.length);
-          let chunk = randomChunk(music.samples[k], x.length, ctx.rng);
-          for (let t = 0; meanSquare(chunk) < 1e-8 && t < 5; t++) {
-            chunk = randomChunk(music.samples[k], x.length, ctx.rng);
-          }
-          const snr = uniform(ctx.rng, c.snrDb[0], c.snrDb[1]);
-          return { out: addAtSnr(x, chunk, snr).samples, applied: { file: music.names[k], snrDb: snr } };
-        });
+        const snr = uniform(ctx.rng, c.snrDb[0], c.snrDb[1]);
+        return { out: addAtSnr(x, chunk, snr).samples, applied: { file: music.names[k], snrDb: snr } };
       },
       info: () => ({ source: dir, files: music.names, snrDb: c.snrDb, prob: c.prob }),
-    };
+    });
   },
 });

@@ -7,7 +7,7 @@ import { definePlugin, opt } from "../../core/plugin.ts";
 import type { Augmenter } from "../../core/contracts/augment.ts";
 import { addAtSnr, uniform } from "../../core/augment/mix.ts";
 import { namedNoise, NOISE_COLOURS, type NoiseColour } from "../../core/augment/noise.ts";
-import { gated, probOption, rangeOption } from "../../core/augment/plugin_kit.ts";
+import { probOption, rangeOption, waveformAugmenter } from "../../core/augment/plugin_kit.ts";
 
 const COLOURS = Object.keys(NOISE_COLOURS) as NoiseColour[];
 
@@ -31,19 +31,18 @@ export const noiseAugmenter = definePlugin({
     prob: probOption,
   },
   create(c): Augmenter {
-    return {
-      role: "augment",
-      domain: "waveform",
-      wave: (x, ctx) =>
-        gated("noise", c.prob, x, ctx, () => {
-          const colour = c.colours[ctx.rng.int(c.colours.length)] as NoiseColour;
-          const snr = uniform(ctx.rng, c.snrDb[0], c.snrDb[1]);
-          return {
-            out: addAtSnr(x, namedNoise(x.length, colour, ctx.rng), snr).samples,
-            applied: { colour, snrDb: snr },
-          };
-        }),
+    return waveformAugmenter({
+      name: "noise",
+      prob: c.prob,
+      draw: (x, ctx) => {
+        const colour = c.colours[ctx.rng.int(c.colours.length)] as NoiseColour;
+        const snr = uniform(ctx.rng, c.snrDb[0], c.snrDb[1]);
+        return {
+          out: addAtSnr(x, namedNoise(x.length, colour, ctx.rng), snr).samples,
+          applied: { colour, snrDb: snr },
+        };
+      },
       info: () => ({ source: "synthetic coloured noise", colours: c.colours, snrDb: c.snrDb, prob: c.prob }),
-    };
+    });
   },
 });

@@ -8,7 +8,7 @@ import { definePlugin, opt } from "../../core/plugin.ts";
 import type { Augmenter } from "../../core/contracts/augment.ts";
 import { reverberate, RirBank } from "../../core/augment/reverb.ts";
 import { DEFAULT_ROOMS } from "../../core/augment/rir.ts";
-import { gated, probOption, rangeOption } from "../../core/augment/plugin_kit.ts";
+import { probOption, rangeOption, waveformAugmenter } from "../../core/augment/plugin_kit.ts";
 
 /** `reverb` augmenter plugin. */
 export const reverbAugmenter = definePlugin({
@@ -39,22 +39,18 @@ export const reverbAugmenter = definePlugin({
         height: [c.height[0], c.height[1]],
       },
     });
-    return {
-      role: "augment",
-      domain: "waveform",
-      wave: (x, ctx) => {
-        if (ctx.sampleRate !== c.sampleRate) {
-          throw new RangeError(`input is ${ctx.sampleRate} Hz, the responses are ${c.sampleRate} Hz`);
-        }
-        return gated("reverb", c.prob, x, ctx, () => {
-          const r = bank.draw(ctx.rng);
-          return {
-            out: reverberate(x, r.rir),
-            applied: { room: r.index, rt60: r.room.rt60, dims: r.room.dims },
-          };
-        });
+    return waveformAugmenter({
+      name: "reverb",
+      prob: c.prob,
+      sampleRate: { hz: c.sampleRate, source: "the responses are" },
+      draw: (x, ctx) => {
+        const r = bank.draw(ctx.rng);
+        return {
+          out: reverberate(x, r.rir),
+          applied: { room: r.index, rt60: r.room.rt60, dims: r.room.dims },
+        };
       },
       info: () => ({ source: "image-source RIRs", rooms: c.rooms, seed: c.seed, rt60: c.rt60, prob: c.prob }),
-    };
+    });
   },
 });

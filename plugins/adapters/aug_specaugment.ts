@@ -7,7 +7,7 @@
 import { definePlugin, opt } from "../../core/plugin.ts";
 import type { Augmenter } from "../../core/contracts/augment.ts";
 import { specAugment } from "../../core/augment/specaugment.ts";
-import { gated } from "../../core/augment/plugin_kit.ts";
+import { featureAugmenter } from "../../core/augment/plugin_kit.ts";
 
 /** `specaugment` augmenter plugin. */
 export const specAugmentAugmenter = definePlugin({
@@ -26,15 +26,14 @@ export const specAugmentAugmenter = definePlugin({
     prob: opt.number(0.6, "probability of masking an input (WeSpeaker 0.6)", { min: 0, max: 1 }),
   },
   create(c): Augmenter {
-    return {
-      role: "augment",
-      domain: "features",
-      features: (x, ctx) =>
-        gated("specaugment", c.prob, x, ctx, () => {
-          const r = specAugment(x, c, ctx.rng);
-          return { out: r.features, applied: { masks: r.masks } };
-        }),
+    return featureAugmenter({
+      name: "specaugment",
+      prob: c.prob,
+      draw: (x, ctx) => {
+        const r = specAugment(x, c, ctx.rng);
+        return { out: r.features, applied: { masks: r.masks } };
+      },
       info: () => ({ ...c }),
-    };
+    });
   },
 });

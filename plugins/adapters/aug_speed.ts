@@ -7,7 +7,7 @@
 import { definePlugin, opt } from "../../core/plugin.ts";
 import type { Augmenter } from "../../core/contracts/augment.ts";
 import { speedPerturb } from "../../core/augment/speed.ts";
-import { gated, probOption } from "../../core/augment/plugin_kit.ts";
+import { probOption, waveformAugmenter } from "../../core/augment/plugin_kit.ts";
 
 /** `speed` augmenter plugin. */
 export const speedAugmenter = definePlugin({
@@ -21,15 +21,14 @@ export const speedAugmenter = definePlugin({
     prob: probOption,
   },
   create(c): Augmenter {
-    return {
-      role: "augment",
-      domain: "waveform",
-      wave: (x, ctx) =>
-        gated("speed", c.prob, x, ctx, () => {
-          const factor = c.factors[ctx.rng.int(c.factors.length)];
-          return { out: factor === 1 ? x : speedPerturb(x, factor), applied: { factor } };
-        }),
+    return waveformAugmenter({
+      name: "speed",
+      prob: c.prob,
+      draw: (x, ctx) => {
+        const factor = c.factors[ctx.rng.int(c.factors.length)];
+        return { out: factor === 1 ? x : speedPerturb(x, factor), applied: { factor } };
+      },
       info: () => ({ factors: c.factors, prob: c.prob }),
-    };
+    });
   },
 });

@@ -90,18 +90,16 @@ def compute_metrics(rankings, relevant):
                     s += c / (r + 1)
             ap[k].append(s / min(k, len(rel)))
     out = {}
-    for k in ACC:
-        out[f"accuracy@{k}"] = acc[k] / n
-    for k in PR:
-        out[f"precision@{k}"] = float(np.mean(prec[k]))
-    for k in PR:
-        out[f"recall@{k}"] = float(np.mean(rec[k]))
-    for k in MRR:
-        out[f"mrr@{k}"] = mrr[k] / n
-    for k in NDCG:
-        out[f"ndcg@{k}"] = float(np.mean(ndcg[k]))
-    for k in MAP:
-        out[f"map@{k}"] = float(np.mean(ap[k]))
+    for name, ks, value in (
+        ("accuracy", ACC, lambda k: acc[k] / n),
+        ("precision", PR, lambda k: float(np.mean(prec[k]))),
+        ("recall", PR, lambda k: float(np.mean(rec[k]))),
+        ("mrr", MRR, lambda k: mrr[k] / n),
+        ("ndcg", NDCG, lambda k: float(np.mean(ndcg[k]))),
+        ("map", MAP, lambda k: float(np.mean(ap[k]))),
+    ):
+        for k in ks:
+            out[f"{name}@{k}"] = value(k)
     out["queries"] = n
     return out
 
@@ -111,7 +109,9 @@ def rank(scores, k):
     return [list(np.argsort(-row, kind="stable")[:k]) for row in s]
 
 
-def cranfield(folder):
+def load_cranfield(folder):
+    """Cranfield as core/retrieval/cranfield.ts reads it: document texts (title + words, ids <= 1400),
+    query texts, and per query the set of relevant document rows (cranqrel relevance >= 1)."""
     docs = [(str(int(i)), f) for i, f in smart(os.path.join(folder, "cran.all.1400")) if int(i) <= 1400]
     texts = ["\n".join(x for x in (f.get("T", "").strip(), f.get("W", "").strip()) if x) for _, f in docs]
     queries = [f.get("W", "").strip() for _, f in smart(os.path.join(folder, "cran.qry"))]
@@ -122,6 +122,11 @@ def cranfield(folder):
             p = line.split()
             if len(p) >= 3 and int(p[2]) >= 1:
                 relevant[int(p[0]) - 1].add(doc_index[str(int(p[1]))])
+    return texts, queries, relevant
+
+
+def cranfield(folder):
+    texts, queries, relevant = load_cranfield(folder)
     vec = TfidfVectorizer()  # defaults: lowercase, token_pattern (?u)\b\w\w+\b, smooth idf, l2
     D = vec.fit_transform(texts)
     Q = vec.transform(queries)

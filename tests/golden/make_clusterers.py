@@ -11,12 +11,11 @@ Writes tests/golden/clusterers.json. Oracles:
     req_clust by merging the closest pair of means one at a time),
   * an independent NME-SC (Park et al., 2019) with numpy.linalg.eigh,
   * numpy.linalg.eigh for the symmetric eigensolver.
-Data: the 1025 VBx x-vectors of AMI ES2005a (read here from the Kaldi binary ark with numpy, not with our
-reader) and synthetic float32 blobs stored in the JSON so both sides cluster identical numbers.
+Data: the 1025 VBx x-vectors of AMI ES2005a (read from the Kaldi binary ark with numpy by kaldi_ark.py, not
+with our reader) and synthetic float32 blobs stored in the JSON so both sides cluster identical numbers.
 """
 import json
 import os
-import struct
 import sys
 
 import numpy as np
@@ -30,33 +29,10 @@ from scipy.spatial.distance import pdist
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import silhouette_score
 
+from kaldi_ark import read_ark_vectors  # the script's folder is on sys.path
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ARK = os.path.join(ROOT, "..", "shared", "data", "vbx-es2005a", "exp", "ES2005a.ark")
-
-
-def read_ark_vectors(path):
-    """Minimal independent Kaldi binary-ark reader (float/double vectors only)."""
-    buf = open(path, "rb").read()
-    p, keys, vecs = 0, [], []
-    while p < len(buf):
-        sp = buf.index(b" ", p)
-        key = buf[p:sp].decode()
-        p = sp + 1
-        assert buf[p:p + 2] == b"\0B", key
-        p += 2
-        tok = buf[p:p + 3]
-        p += 3
-        assert buf[p] == 4
-        (dim,) = struct.unpack_from("<i", buf, p + 1)
-        p += 5
-        dt = {b"FV ": "<f4", b"DV ": "<f8"}[tok]
-        w = np.dtype(dt).itemsize
-        vecs.append(np.frombuffer(buf, dtype=dt, count=dim, offset=p).astype(np.float32))
-        p += dim * w
-        keys.append(key)
-        while p < len(buf) and buf[p] in b" \n":
-            p += 1
-    return keys, np.stack(vecs)
 
 
 def f32list(a):

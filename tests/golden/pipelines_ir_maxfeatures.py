@@ -10,21 +10,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import ir_metrics_golden as g  # noqa: E402  (smart(), rank(), compute_metrics() with the evaluator's definitions)
+import ir_metrics_golden as g  # noqa: E402  (load_cranfield(), rank(), compute_metrics() with the evaluator's definitions)
 import sklearn  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 
 folder = sys.argv[1]
-docs = [(str(int(i)), f) for i, f in g.smart(os.path.join(folder, "cran.all.1400")) if int(i) <= 1400]
-texts = ["\n".join(x for x in (f.get("T", "").strip(), f.get("W", "").strip()) if x) for _, f in docs]
-queries = [f.get("W", "").strip() for _, f in g.smart(os.path.join(folder, "cran.qry"))]
-doc_index = {d: j for j, (d, _) in enumerate(docs)}
-relevant = [set() for _ in queries]
-with open(os.path.join(folder, "cranqrel"), encoding="utf-8", newline="") as f:
-    for line in f:
-        p = line.split()
-        if len(p) >= 3 and int(p[2]) >= 1:
-            relevant[int(p[0]) - 1].add(doc_index[str(int(p[1]))])
+texts, queries, relevant = g.load_cranfield(folder)
 out = {"generator": "tests/golden/pipelines_ir_maxfeatures.py", "sklearn": sklearn.__version__, "metrics": {}}
 for k in [512, 128]:
     vec = TfidfVectorizer(max_features=k)

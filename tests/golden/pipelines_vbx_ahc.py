@@ -4,41 +4,16 @@ of AMI ES2005a, cut to 4 clusters and at distance 0.9, as the diarize pipeline d
 Run: python3 tests/golden/pipelines_vbx_ahc.py ../shared/data/vbx-es2005a > tests/golden/pipelines_vbx_ahc.json
 """
 import json
-import struct
 import sys
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-
-def read_ark_vectors(path):
-    """Kaldi binary ark of float vectors: '<key> \\0B FV <int32 size> <floats>'."""
-    out = {}
-    data = open(path, "rb").read()
-    pos = 0
-    while pos < len(data):
-        sp = data.index(b" ", pos)
-        key = data[pos:sp].decode()
-        pos = sp + 1
-        assert data[pos:pos + 2] == b"\0B", key
-        pos += 2
-        tok = data[pos:pos + 3]
-        assert tok in (b"FV ", b"DV "), tok
-        pos += 3
-        assert data[pos] == 4
-        (n,) = struct.unpack("<i", data[pos + 1:pos + 5])
-        pos += 5
-        if tok == b"FV ":
-            out[key] = np.frombuffer(data[pos:pos + 4 * n], dtype="<f4").astype(np.float64)
-            pos += 4 * n
-        else:
-            out[key] = np.frombuffer(data[pos:pos + 8 * n], dtype="<f8")
-            pos += 8 * n
-    return out
+from kaldi_ark import read_ark_vectors  # the script's folder is on sys.path
 
 
 root = sys.argv[1]
-vecs = read_ark_vectors(f"{root}/exp/ES2005a.ark")
+vecs = dict(zip(*read_ark_vectors(f"{root}/exp/ES2005a.ark")))
 segs = [line.split() for line in open(f"{root}/exp/ES2005a.seg") if line.strip()]
 x = np.stack([vecs[s[0]] for s in segs]).astype(np.float32).astype(np.float64)
 x = x - x.mean(axis=0)

@@ -9,17 +9,12 @@
 import { type Graph, Graph as G } from "../writer.ts";
 import { batchNorm, conv1d, linear, relu, type StateDict, transposeBTF, WeightSource } from "../layers.ts";
 import { Rng } from "../../random.ts";
+import type { EcapaConfig } from "../../nn/ecapa.ts";
 import { type BuiltModel, wespeakerMetadata, wespeakerModel } from "./common.ts";
 
-/** ECAPA sizes (defaults: WeSpeaker ECAPA_TDNN_c512). */
-export interface EcapaOptions {
-  readonly featDim?: number;
-  readonly channels?: number;
-  readonly mfaChannels?: number;
-  readonly attentionDim?: number;
-  readonly seDim?: number;
-  readonly scale?: number;
-  readonly embedDim?: number;
+/** ECAPA sizes, the trainable module's (defaults: WeSpeaker ECAPA_TDNN_c512), and how to fill the weights. */
+export interface EcapaOptions extends EcapaConfig {
+  /** Seed of the random weights (when no `state` is given). */
   readonly seed?: number;
   /** Trained weights (state-dict names) instead of seeded random ones. */
   readonly state?: StateDict;
