@@ -11,11 +11,11 @@ export const BUNDLED_FILES: Readonly<
   Record<string, { readonly sha256: string; readonly files: Readonly<Record<string, string>> }>
 > = {
   "embedkit-text-debian": {
-    "sha256": "112d93124e57b7b4da2ab7a0ef509ef8622c9e76afb90434a42737e2bcb299d5",
+    "sha256": "a3c8f3c0fd95f190dceb48171723c6d1c177a82899e905de17edabf3a21323e5",
     "files": {
-      "config.json": "9a657bc0313c5a2a4fdd1585b4a6291a907fbf792107dba106248a35b2f0b26f",
-      "embedkit.json": "af41e8de06c2789917124b3a244e8eece0a933ac32d080a6b92813a78116f84f",
-      "onnx/model.onnx": "fab0deba5419873d8082f5ff9c3c39279b8607190337beb17bb406d37b30b80e",
+      "config.json": "967d0ff0902f0285381f756604b549a885095aebbeb7437bffbbb735a64d3379",
+      "embedkit.json": "eff278cca2ef230be3ba61a0723b81cd3c6c219c2c5ba88a8a6d5e0b9612324c",
+      "onnx/model.onnx": "a44ca92339d5d5532ce460be0820dd558ff9f2218a1cbf6d19372194543e8c83",
       "tokenizer.json": "81306f8a7e9d643e3ded17f1f3bc967df5cb98709ad4b820978342db9077b3e5",
       "tokenizer_config.json": "3f918ccce96866cc5d89604a0386b06336e62b1ae172d853a99fdc2a6cac7561",
     },
