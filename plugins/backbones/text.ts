@@ -14,6 +14,7 @@ import { definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError, InputError } from "../../core/errors.ts";
 import { basename, dirname, join, resolve } from "../../core/paths.ts";
 import { zooModelFolder } from "../../core/zoo/model_source.ts";
+import { isAdapterFolder, loadAdapterFolder } from "../../core/text/adapter_runtime.ts";
 import { isEmbedkitFolder, loadNativeTextModel } from "./text_native.ts";
 
 const C = "backbone 'text'";
@@ -104,18 +105,14 @@ export const textBackbone = definePlugin({
     const zoo = c.model.startsWith("zoo:") ? await zooModelFolder(c.model, C, "text-embedding") : undefined;
     const folder = zoo?.path ?? c.model;
     const local = await Deno.stat(folder).then(() => true, () => false);
-    if (local) await checkFolder(resolve(folder));
-    else if (!c.allowRemote) {
-      throw new InputError(
-        c.model,
-        "no such folder, and remote loading is off (set allowRemote to fetch from the hub)",
-      );
+    const src = local && await isAdapterFolder(folder)
+      ? await loadAdapterFolder(resolve(folder), C, createText, c.runtime)
+      : await pooledSource(c, folder, local);
+    const H = src.dim;
+    if (c.dim > H) {
+      await src.dispose();
+      throw new ConfigError(C, `'dim' ${c.dim} exceeds the model's hidden size ${H}`);
     }
-    const native = c.runtime === "native" ||
-      (c.runtime === "auto" && local && await isEmbedkitFolder(folder));
-    const m = native ? await nativeRuntime(folder) : await transformersRuntime(folder, local, c.allowRemote);
-    const H = m.hidden;
-    if (c.dim > H) throw new ConfigError(C, `'dim' ${c.dim} exceeds the model's hidden size ${H}`);
     const dim = c.dim || H;
     const backbone: Backbone = {
       dim,
@@ -124,8 +121,7 @@ export const textBackbone = definePlugin({
         backbone: "text",
         model: c.model,
         ...(zoo ? { zoo: zoo.zoo, modelSha256: zoo.sha256 } : {}),
-        runtime: m.runtime,
-        pooling: c.pooling,
+        ...src.info,
         normalize: c.normalize,
         dim,
         hidden: H,
@@ -133,32 +129,70 @@ export const textBackbone = definePlugin({
       async embed(inputs: readonly BackboneInput[]) {
         const out: Float32Array[] = [];
         for (let b = 0; b < inputs.length; b += c.batchSize) {
-          const batch = inputs.slice(b, b + c.batchSize);
-          const texts = batch.map((x) => {
+          const texts = inputs.slice(b, b + c.batchSize).map((x) => {
             if (typeof x.text !== "string") {
               throw new InputError(x.id, "no text (the text backbone embeds text)");
             }
             return c.prefix + x.text;
           });
-          const { data, mask, L } = await m.forward(texts, c.maxLength);
-          for (let i = 0; i < texts.length; i++) {
-            const pooled = poolTokens(
-              data.subarray(i * L * H, (i + 1) * L * H),
-              mask.subarray(i * L, (i + 1) * L),
-              L,
-              H,
-              c.pooling,
-            );
-            out.push(truncateAndNormalize(pooled, c.dim, c.normalize));
-          }
+          for (const v of await src.embed(texts)) out.push(truncateAndNormalize(v, c.dim, c.normalize));
         }
         return out;
       },
-      dispose: () => m.dispose(),
+      dispose: () => src.dispose(),
     };
     return backbone;
   },
 });
+
+type TextConfig = typeof textBackbone.defaults;
+
+/** The base of an adapter folder: this plugin with the options adapter.json records, checked. */
+function createText(options: Record<string, unknown>): Promise<Backbone> {
+  const cfg = { ...textBackbone.defaults, ...options } as TextConfig;
+  textBackbone.validate(cfg);
+  return Promise.resolve(textBackbone.create(cfg));
+}
+
+/** Full-size vectors of a batch of texts, before the `dim` cut and normalisation. */
+interface Source {
+  readonly dim: number;
+  readonly info: Record<string, unknown>;
+  embed(texts: string[]): Promise<Float32Array[]>;
+  dispose(): Promise<void>;
+}
+
+/** A transformers.js model folder (or hub id) run by either runtime, pooled. */
+async function pooledSource(c: TextConfig, folder: string, local: boolean): Promise<Source> {
+  if (local) await checkFolder(resolve(folder));
+  else if (!c.allowRemote) {
+    throw new InputError(
+      c.model,
+      "no such folder, and remote loading is off (set allowRemote to fetch from the hub)",
+    );
+  }
+  const native = c.runtime === "native" ||
+    (c.runtime === "auto" && local && await isEmbedkitFolder(folder));
+  const m = native ? await nativeRuntime(folder) : await transformersRuntime(folder, local, c.allowRemote);
+  const H = m.hidden;
+  return {
+    dim: H,
+    info: { runtime: m.runtime, pooling: c.pooling },
+    async embed(texts) {
+      const { data, mask, L } = await m.forward(texts, c.maxLength);
+      return texts.map((_, i) =>
+        poolTokens(
+          data.subarray(i * L * H, (i + 1) * L * H),
+          mask.subarray(i * L, (i + 1) * L),
+          L,
+          H,
+          c.pooling,
+        )
+      );
+    },
+    dispose: () => m.dispose(),
+  };
+}
 
 /** A loaded model: hidden states of a batch, the same for both runtimes. */
 interface Runtime {
