@@ -54,10 +54,10 @@ interface Options {
 const e2 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toExponential(1) : "–");
 const pct = (v: unknown) =>
   typeof v === "number" && Number.isFinite(v) ? `${v.toFixed(v >= 10 ? 1 : 2)} %` : "–";
-const f3 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(3) : "–");
-const f4 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(4) : "–");
-const f0 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(0) : "–");
-const f2 = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(2) : "–");
+/** A number with `digits` decimals, or "–" for anything else. */
+const fixed = (digits: number) => (v: unknown) =>
+  typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "–";
+const [f0, f2, f3, f4] = [0, 2, 3, 4].map(fixed);
 
 /** A markdown table with padded columns (what `deno fmt` would produce). */
 export function table(head: string[], rows: string[][]): string {

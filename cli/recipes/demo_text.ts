@@ -1,10 +1,10 @@
 /**
  * The demo's text-retrieval stage: the text model that ships with embedkit (zoo `embedkit-text-debian`,
- * trained by `embedkit train --modality text` on the train split of the Debian package descriptions) at every
- * Matryoshka dim it was trained for, beside two training-free lexical baselines, BM25 and TF-IDF, on the
- * dev split (shared data `debian-descriptions/dev.jsonl.gz`, 5605 pairs, split by source package from
- * train): queries = the synopses (anchors), corpus = the long descriptions (positives), one relevant
- * passage each, as sentence-transformers' InformationRetrievalEvaluator.
+ * trained by bench/train_text_debian.ts with the library's text trainer on the train split of the Debian
+ * package descriptions) at every Matryoshka dim it was trained for, beside two training-free lexical
+ * baselines, BM25 and TF-IDF, on the dev split (shared data `debian-descriptions/dev.jsonl.gz`, 5605 pairs,
+ * split by source package from train): queries = the synopses (anchors), corpus = the long descriptions
+ * (positives), one relevant passage each, as sentence-transformers' InformationRetrievalEvaluator.
  *
  * - The model and BM25 run through the retrieval recipe (core/pipelines/ir_eval.ts, what `embedkit
  *   ir-eval --pairs` runs): the model's embeddings are ranked as the text trainer's evaluator ranks them

@@ -15,16 +15,19 @@ import { ConfigError, InputError } from "../errors.ts";
 import { join, resolve } from "../paths.ts";
 import { loadOnnx } from "../onnx/runtime.ts";
 
-/** Builds the base `text` backbone from options (the caller's plugin, validated with its defaults). */
+/** Builds the base `text` backbone from options (through the caller's registry: defaults, validation). */
 export type CreateTextBackbone = (options: Record<string, unknown>) => Promise<Backbone>;
 
-/** A loaded adapter folder: head outputs of a batch of texts (before the backbone's cut/normalisation). */
-export interface AdapterFolderModel {
-  /** The head's output dim. */
+/**
+ * Full-size vectors of a batch of texts, before the `text` backbone's dim cut and normalisation: a pooled
+ * model folder, or an adapter folder's head outputs.
+ */
+export interface TextVectors {
+  /** The vectors' size (an adapter: the head's output dim). */
   readonly dim: number;
   /** Facts for the backbone's info(). */
   readonly info: Record<string, unknown>;
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  embed(texts: string[]): Promise<Float32Array[]>;
   dispose(): Promise<void>;
 }
 
@@ -71,7 +74,7 @@ export async function loadAdapterFolder(
   component: string,
   createText: CreateTextBackbone,
   runtime: string,
-): Promise<AdapterFolderModel> {
+): Promise<TextVectors> {
   const path = join(dir, "adapter.json");
   const a = await readAdapterJson(path);
   if (a.base !== "text" || !a.baseFolder) {

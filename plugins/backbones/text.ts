@@ -13,8 +13,9 @@ import type { Backbone, BackboneInput } from "../../core/contracts/mod.ts";
 import { definePlugin, opt } from "../../core/plugin.ts";
 import { ConfigError, InputError } from "../../core/errors.ts";
 import { basename, dirname, join, resolve } from "../../core/paths.ts";
+import { registry as globalRegistry } from "../../core/registry.ts";
 import { zooModelFolder } from "../../core/zoo/model_source.ts";
-import { isAdapterFolder, loadAdapterFolder } from "../../core/text/adapter_runtime.ts";
+import { isAdapterFolder, loadAdapterFolder, type TextVectors } from "../../core/text/adapter_runtime.ts";
 import { isEmbedkitFolder, loadNativeTextModel } from "./text_native.ts";
 
 const C = "backbone 'text'";
@@ -100,13 +101,18 @@ export const textBackbone = definePlugin({
       "transformers.js, or native (tokenizers + onnxruntime, no sharp); auto: native for embedkit's own folders",
     ),
   },
-  async create(c): Promise<Backbone> {
+  async create(c, ctx): Promise<Backbone> {
     if (!c.model) throw new ConfigError(C, "set 'model' to a local transformers.js model folder");
     const zoo = c.model.startsWith("zoo:") ? await zooModelFolder(c.model, C, "text-embedding") : undefined;
     const folder = zoo?.path ?? c.model;
     const local = await Deno.stat(folder).then(() => true, () => false);
     const src = local && await isAdapterFolder(folder)
-      ? await loadAdapterFolder(resolve(folder), C, createText, c.runtime)
+      ? await loadAdapterFolder(
+        resolve(folder),
+        C,
+        (options) => (ctx?.registry ?? globalRegistry).create("backbone", "text", options),
+        c.runtime,
+      )
       : await pooledSource(c, folder, local);
     const H = src.dim;
     if (c.dim > H) {
@@ -147,23 +153,8 @@ export const textBackbone = definePlugin({
 
 type TextConfig = typeof textBackbone.defaults;
 
-/** The base of an adapter folder: this plugin with the options adapter.json records, checked. */
-function createText(options: Record<string, unknown>): Promise<Backbone> {
-  const cfg = { ...textBackbone.defaults, ...options } as TextConfig;
-  textBackbone.validate(cfg);
-  return Promise.resolve(textBackbone.create(cfg));
-}
-
-/** Full-size vectors of a batch of texts, before the `dim` cut and normalisation. */
-interface Source {
-  readonly dim: number;
-  readonly info: Record<string, unknown>;
-  embed(texts: string[]): Promise<Float32Array[]>;
-  dispose(): Promise<void>;
-}
-
 /** A transformers.js model folder (or hub id) run by either runtime, pooled. */
-async function pooledSource(c: TextConfig, folder: string, local: boolean): Promise<Source> {
+async function pooledSource(c: TextConfig, folder: string, local: boolean): Promise<TextVectors> {
   if (local) await checkFolder(resolve(folder));
   else if (!c.allowRemote) {
     throw new InputError(
